@@ -1,0 +1,162 @@
+// Package authz decides who may do what where, with casbin: role × tenant
+// subtree × action. The model and the role table are embedded here; role
+// bindings are read from PostgreSQL and reloaded when they change.
+package authz
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
+	"github.com/duban/duban"
+)
+
+//go:embed model.conf
+var modelText string
+
+//go:embed policy.csv
+var policyText []byte
+
+// Actions named by the API. Patterns in policy.csv match them with globMatch.
+const (
+	TenantRead  = "tenant.read"
+	UserList    = "user.list"
+	UserCreate  = "user.create"
+	RoleList    = "role.list"
+	RoleGrant   = "role.grant"
+	RoleRevoke  = "role.revoke"
+	AuditList   = "audit.list"
+	AuditVerify = "audit.verify"
+)
+
+// BindingSource supplies the role bindings (the g lines).
+type BindingSource interface {
+	AllRoleBindings(ctx context.Context) ([]duban.RoleBinding, error)
+}
+
+// Permission is one line of the role table.
+type Permission struct {
+	Role   duban.Role
+	Action string // globMatch pattern
+	Scope  string // "own" or "subtree"
+}
+
+// Permissions returns the embedded role table.
+func Permissions() []Permission {
+	var out []Permission
+	sc := bufio.NewScanner(bytes.NewReader(policyText))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, ",")
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+		out = append(out, Permission{Role: duban.Role(f[1]), Action: f[2], Scope: f[3]})
+	}
+	return out
+}
+
+// Enforcer answers authorization questions. It is safe for concurrent use.
+type Enforcer struct {
+	e   *casbin.SyncedEnforcer
+	dir *duban.Directory
+	mu  sync.Mutex // serialises reloads
+}
+
+// New builds an enforcer over the tenant directory and loads the bindings.
+func New(ctx context.Context, dir *duban.Directory, src BindingSource) (*Enforcer, error) {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return nil, fmt.Errorf("authz model: %w", err)
+	}
+	e, err := casbin.NewSyncedEnforcer(m, &adapter{ctx: ctx, src: src})
+	if err != nil {
+		return nil, fmt.Errorf("authz: %w", err)
+	}
+	e.EnableAutoSave(false)
+	return &Enforcer{e: e, dir: dir}, nil
+}
+
+// Reload reads the bindings again (called on every policy change notice).
+func (x *Enforcer) Reload() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.e.LoadPolicy()
+}
+
+// Can reports whether login may do action at the tenant with code.
+// Unknown tenants are never allowed.
+func (x *Enforcer) Can(login, action, tenant string) (bool, error) {
+	t := x.dir.Get(tenant)
+	if t == nil {
+		return false, nil
+	}
+	anc := x.dir.Ancestors(tenant)
+	a := [3]string{"-", "-", "-"}
+	copy(a[:], anc)
+	return x.e.Enforce(login, action, tenant, a[0], a[1], a[2])
+}
+
+// Scope returns the supervision paths under which p may do action: for each
+// binding whose role grants the action, the binding's tenant (and, by the
+// path, its subtree). Lists and row-level security use it. Own-scope roles
+// (staff) are bound at county level, whose subtree is the county itself.
+func (x *Enforcer) Scope(p *duban.Principal, action string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, b := range p.Bindings {
+		ok, err := x.e.Enforce(p.Login, action, b.Tenant, "-", "-", "-")
+		if err == nil && ok && !seen[b.TenantPath] {
+			seen[b.TenantPath] = true
+			out = append(out, b.TenantPath)
+		}
+	}
+	return out
+}
+
+// adapter is a read-only casbin adapter: p lines from the embedded role
+// table, g lines from the role-binding table. Writes go through the store.
+type adapter struct {
+	ctx context.Context
+	src BindingSource
+}
+
+func (a *adapter) LoadPolicy(m model.Model) error {
+	sc := bufio.NewScanner(bytes.NewReader(policyText))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := persist.LoadPolicyLine(line, m); err != nil {
+			return err
+		}
+	}
+	bs, err := a.src.AllRoleBindings(a.ctx)
+	if err != nil {
+		return fmt.Errorf("load role bindings: %w", err)
+	}
+	for _, b := range bs {
+		if err := persist.LoadPolicyArray([]string{"g", b.User, string(b.Role), b.Tenant}, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errReadOnly = fmt.Errorf("authz adapter is read-only: change role bindings through the store")
+
+func (a *adapter) SavePolicy(model.Model) error                              { return errReadOnly }
+func (a *adapter) AddPolicy(string, string, []string) error                  { return errReadOnly }
+func (a *adapter) RemovePolicy(string, string, []string) error               { return errReadOnly }
+func (a *adapter) RemoveFilteredPolicy(string, string, int, ...string) error { return errReadOnly }

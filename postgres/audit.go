@@ -1,0 +1,204 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/jackc/pgx/v5"
+)
+
+// Audit is what a mutating call records; the store fills tenant path,
+// sequence, time and hashes.
+type Audit struct {
+	Tenant  string // the tenant whose chain records the event
+	Action  string
+	Target  string
+	Outcome string // duban.OutcomeOK when empty
+	Summary any
+}
+
+// AppendAudit appends an event to its tenant's hash chain inside tx. The
+// chain head row is locked, so concurrent writers of one tenant serialise.
+func AppendAudit(ctx context.Context, tx pgx.Tx, a Audit) (*duban.AuditEvent, error) {
+	p := duban.PrincipalFromContext(ctx)
+	actor := "system"
+	if p != nil {
+		actor = p.Login
+	}
+	if a.Outcome == "" {
+		a.Outcome = duban.OutcomeOK
+	}
+	raw, err := json.Marshal(a.Summary)
+	if err != nil {
+		return nil, fmt.Errorf("audit summary: %w", err)
+	}
+	var path string
+	if err := tx.QueryRow(ctx, `SELECT path::text FROM tenants WHERE code = $1`, a.Tenant).Scan(&path); err != nil {
+		return nil, fmt.Errorf("audit tenant %s: %w", a.Tenant, FormatError(err))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_heads (tenant, tenant_path) VALUES ($1, $2) ON CONFLICT DO NOTHING`, a.Tenant, path); err != nil {
+		return nil, err
+	}
+	ev := duban.AuditEvent{Tenant: a.Tenant, Actor: actor, Action: a.Action, Target: a.Target, Outcome: a.Outcome,
+		RequestID: duban.RequestIDFromContext(ctx), At: time.Now().UTC().Truncate(time.Microsecond)}
+	var seq int64
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_heads WHERE tenant = $1 FOR UPDATE`, a.Tenant).Scan(&seq, &ev.PrevHash); err != nil {
+		return nil, err
+	}
+	ev.Seq = seq + 1
+	// jsonb normalises the summary; hash the normalised text so that
+	// verification recomputes the same bytes.
+	var norm string
+	if err := tx.QueryRow(ctx, `SELECT $1::jsonb::text`, string(raw)).Scan(&norm); err != nil {
+		return nil, err
+	}
+	ev.Summary = json.RawMessage(norm)
+	ev.Hash = AuditHash(&ev)
+	err = tx.QueryRow(ctx, `INSERT INTO audit_events (tenant, tenant_path, seq, actor, action, target, outcome, request_id, at, summary, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		ev.Tenant, path, ev.Seq, ev.Actor, ev.Action, ev.Target, ev.Outcome, ev.RequestID, ev.At, norm, ev.PrevHash, ev.Hash).Scan(&ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant = $1`, a.Tenant, ev.Seq, ev.Hash); err != nil {
+		return nil, err
+	}
+	return &ev, nil
+}
+
+// AuditHash is the chain hash of an event: SHA-256 over the previous hash
+// and every recorded field.
+func AuditHash(ev *duban.AuditEvent) string {
+	h := sha256.New()
+	for _, s := range []string{ev.PrevHash, ev.Tenant, strconv.FormatInt(ev.Seq, 10), ev.Actor, ev.Action, ev.Target,
+		ev.Outcome, ev.RequestID, ev.At.UTC().Format(time.RFC3339Nano), string(ev.Summary)} {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// RecordDenied writes a denied attempt to the audit chain of tenant in its
+// own transaction (the denied call itself writes nothing).
+func (db *DB) RecordDenied(ctx context.Context, tenant, action, target string, summary any) error {
+	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+		_, err := AppendAudit(ctx, tx, Audit{Tenant: tenant, Action: action, Target: target, Outcome: duban.OutcomeDenied, Summary: summary})
+		return err
+	})
+}
+
+// AuditFilter selects audit events.
+type AuditFilter struct {
+	Tenant   string // only this tenant's chain
+	Action   string
+	BeforeID int64 // cursor: events with smaller ids
+	Limit    int
+}
+
+// ListAuditEvents returns events newest first, within scope, and the total.
+func (db *DB) ListAuditEvents(ctx context.Context, scope []string, f AuditFilter) ([]duban.AuditEvent, int, error) {
+	var items []duban.AuditEvent
+	var total int
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		const cond = `($1 = '' OR tenant = $1) AND ($2 = '' OR action = $2)`
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE `+cond, f.Tenant, f.Action).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
+			FROM audit_events WHERE `+cond+` AND ($3 = 0 OR id < $3) ORDER BY id DESC LIMIT $4`, f.Tenant, f.Action, f.BeforeID, f.Limit)
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, scanAudit)
+		return err
+	})
+	return items, total, err
+}
+
+func scanAudit(r pgx.CollectableRow) (duban.AuditEvent, error) {
+	var e duban.AuditEvent
+	var summary string
+	err := r.Scan(&e.ID, &e.Tenant, &e.Seq, &e.Actor, &e.Action, &e.Target, &e.Outcome, &e.RequestID, &e.At, &summary, &e.PrevHash, &e.Hash)
+	e.Summary = json.RawMessage(summary)
+	return e, err
+}
+
+// BrokenLink describes the first event whose chain does not verify.
+type BrokenLink struct {
+	Tenant string `json:"tenant"`
+	Seq    int64  `json:"seq"`
+	ID     int64  `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// VerifyAudit walks every chain within scope and returns the first broken
+// link (by tenant path, then sequence), nil when all verify, and how many
+// events were checked.
+func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*BrokenLink, int, error) {
+	var broken *BrokenLink
+	checked := 0
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
+			FROM audit_events ORDER BY tenant_path, seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var tenant, prev string
+		var seq int64
+		for rows.Next() {
+			e, err := scanAudit(rows)
+			if err != nil {
+				return err
+			}
+			checked++
+			if e.Tenant != tenant {
+				tenant, prev, seq = e.Tenant, "", 0
+			}
+			reason := ""
+			switch {
+			case e.Seq != seq+1:
+				reason = fmt.Sprintf("sequence gap: expected %d, found %d", seq+1, e.Seq)
+			case e.PrevHash != prev:
+				reason = "previous hash does not match the prior event"
+			case AuditHash(&e) != e.Hash:
+				reason = "event content does not match its hash"
+			}
+			if reason != "" {
+				broken = &BrokenLink{Tenant: e.Tenant, Seq: e.Seq, ID: e.ID, Reason: reason}
+				return nil
+			}
+			prev, seq = e.Hash, e.Seq
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The head must match the last event: a deleted tail breaks too.
+		hrows, err := tx.Query(ctx, `SELECT h.tenant, h.seq, h.hash, coalesce(e.hash, ''), coalesce(e.id, 0) FROM audit_heads h
+			LEFT JOIN audit_events e ON e.tenant = h.tenant AND e.seq = h.seq ORDER BY h.tenant_path`)
+		if err != nil {
+			return err
+		}
+		defer hrows.Close()
+		for hrows.Next() {
+			var t, hh, eh string
+			var s, id int64
+			if err := hrows.Scan(&t, &s, &hh, &eh, &id); err != nil {
+				return err
+			}
+			if s > 0 && hh != eh {
+				broken = &BrokenLink{Tenant: t, Seq: s, ID: id, Reason: "chain head does not match the last event (events removed)"}
+				return nil
+			}
+		}
+		return hrows.Err()
+	})
+	return broken, checked, err
+}

@@ -1,0 +1,85 @@
+// Package postgres is Duban's PostgreSQL read model and store: embedded
+// migrations, the tenant tree, users, role bindings and the hash-chained
+// audit log. Every tenant-scoped query runs in a transaction whose
+// duban.scope setting limits row-level security to the caller's subtrees.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/duban/duban"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DB is the store. It connects as the application role, which does not own
+// the tables, so row-level security applies to every query.
+type DB struct {
+	Pool *pgxpool.Pool
+	url  string
+}
+
+// Open connects to url.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{Pool: pool, url: url}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// SystemScope is the scope of trusted internal work (the whole tree).
+var SystemScope = []string{duban.RootCode}
+
+// InScope runs fn in a transaction limited by row-level security to the
+// subtrees rooted at the given supervision paths. An empty scope sees no
+// tenant-scoped rows.
+func (db *DB) InScope(ctx context.Context, scope []string, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('duban.scope', $1, true)`, scopeLiteral(scope)); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// scopeLiteral renders paths as an ltree[] literal.
+func scopeLiteral(paths []string) string {
+	return "{" + strings.Join(paths, ",") + "}"
+}
+
+// FormatError turns driver errors into domain errors; others pass through.
+func FormatError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return duban.Errorf(duban.ENotFound, "not found")
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return duban.Errorf(duban.EConflict, "already exists")
+		case "23503":
+			return duban.Errorf(duban.EInvalid, "refers to something that does not exist")
+		case "42501": // insufficient privilege / RLS check
+			return duban.Errorf(duban.EForbidden, "outside your scope")
+		}
+	}
+	return err
+}

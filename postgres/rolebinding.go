@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/duban/duban"
+	"github.com/jackc/pgx/v5"
+)
+
+// GrantRole inserts a binding (audited) within scope; granting an existing
+// binding is EConflict.
+func (db *DB) GrantRole(ctx context.Context, scope []string, b *duban.RoleBinding) error {
+	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		by := ""
+		if p := duban.PrincipalFromContext(ctx); p != nil {
+			by = p.Login
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = $1)`, b.User).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return duban.Errorf(duban.ENotFound, "user %s not found", b.User)
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO role_bindings (login, role, tenant, tenant_path, created_by)
+			SELECT $1, $2, code, path, $3 FROM tenants WHERE code = $4
+			ON CONFLICT (login, role, tenant) DO NOTHING
+			RETURNING id, created_at, tenant_path::text`, b.User, string(b.Role), by, b.Tenant).
+			Scan(&b.ID, &b.CreatedAt, &b.TenantPath)
+		if err == pgx.ErrNoRows {
+			return duban.Errorf(duban.EConflict, "%s already holds %s at %s", b.User, b.Role, b.Tenant)
+		}
+		if err != nil {
+			return err
+		}
+		b.CreatedBy = by
+		_, err = AppendAudit(ctx, tx, Audit{Tenant: b.Tenant, Action: "role.grant", Target: fmt.Sprintf("role-binding/%d", b.ID),
+			Summary: map[string]any{"user": b.User, "role": b.Role, "tenant": b.Tenant}})
+		return err
+	}))
+}
+
+// GetRoleBinding returns one binding within scope.
+func (db *DB) GetRoleBinding(ctx context.Context, scope []string, id int64) (*duban.RoleBinding, error) {
+	bs, _, err := db.ListRoleBindings(ctx, scope, RoleBindingFilter{ID: id, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) == 0 {
+		return nil, duban.Errorf(duban.ENotFound, "role binding %d not found", id)
+	}
+	return &bs[0], nil
+}
+
+// RevokeRole deletes a binding (audited) within scope.
+func (db *DB) RevokeRole(ctx context.Context, scope []string, b *duban.RoleBinding) error {
+	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM role_bindings WHERE id = $1`, b.ID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return duban.Errorf(duban.ENotFound, "role binding %d not found", b.ID)
+		}
+		_, err = AppendAudit(ctx, tx, Audit{Tenant: b.Tenant, Action: "role.revoke", Target: fmt.Sprintf("role-binding/%d", b.ID),
+			Summary: map[string]any{"user": b.User, "role": b.Role, "tenant": b.Tenant}})
+		return err
+	}))
+}
+
+// RoleBindingFilter selects bindings.
+type RoleBindingFilter struct {
+	ID      int64
+	User    string
+	Tenant  string // bindings in this tenant's subtree
+	Role    string
+	AfterID int64
+	Limit   int
+}
+
+// ListRoleBindings returns bindings within scope ordered by id, and the total.
+func (db *DB) ListRoleBindings(ctx context.Context, scope []string, f RoleBindingFilter) ([]duban.RoleBinding, int, error) {
+	var items []duban.RoleBinding
+	var total int
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		const cond = `($1 = 0 OR id = $1) AND ($2 = '' OR login = $2) AND ($3 = '' OR role = $3)
+			AND ($4 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $4))`
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM role_bindings WHERE `+cond, f.ID, f.User, f.Role, f.Tenant).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, login, role, tenant, tenant_path::text, created_at, created_by FROM role_bindings
+			WHERE `+cond+` AND id > $5 ORDER BY id LIMIT $6`, f.ID, f.User, f.Role, f.Tenant, f.AfterID, f.Limit)
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.RoleBinding, error) {
+			var b duban.RoleBinding
+			err := r.Scan(&b.ID, &b.User, &b.Role, &b.Tenant, &b.TenantPath, &b.CreatedAt, &b.CreatedBy)
+			return b, err
+		})
+		return err
+	})
+	return items, total, FormatError(err)
+}
+
+// AllRoleBindings loads every binding, for the authorization policy.
+func (db *DB) AllRoleBindings(ctx context.Context) ([]duban.RoleBinding, error) {
+	var out []duban.RoleBinding
+	err := db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, login, role, tenant, tenant_path::text FROM role_bindings ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.RoleBinding, error) {
+			var b duban.RoleBinding
+			err := r.Scan(&b.ID, &b.User, &b.Role, &b.Tenant, &b.TenantPath)
+			return b, err
+		})
+		return err
+	})
+	return out, err
+}
+
+// Listen calls fn on every policy change notification until ctx ends,
+// reconnecting after errors. It is how each instance reloads casbin.
+func (db *DB) Listen(ctx context.Context, channel string, fn func()) error {
+	for ctx.Err() == nil {
+		conn, err := db.Pool.Acquire(ctx)
+		if err != nil {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err == nil {
+			fn() // catch up on anything missed while not listening
+			for {
+				if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+					break
+				}
+				fn()
+			}
+		}
+		conn.Hijack().Close(context.Background())
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/duban/duban"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreateUser inserts a user (audited) within scope.
+func (db *DB) CreateUser(ctx context.Context, scope []string, u *duban.User) error {
+	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		by := ""
+		if p := duban.PrincipalFromContext(ctx); p != nil {
+			by = p.Login
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO users (login, name, tenant, tenant_path, created_by)
+			SELECT $1, $2, code, path, $3 FROM tenants WHERE code = $4 RETURNING created_at, tenant_path::text`,
+			u.Login, u.Name, by, u.Tenant).Scan(&u.CreatedAt, &u.TenantPath)
+		if err == pgx.ErrNoRows {
+			return duban.Errorf(duban.ENotFound, "tenant %s not found", u.Tenant)
+		}
+		if err != nil {
+			return FormatError(err)
+		}
+		_, err = AppendAudit(ctx, tx, Audit{Tenant: u.Tenant, Action: "user.create", Target: "user/" + u.Login,
+			Summary: map[string]any{"login": u.Login, "name": u.Name, "tenant": u.Tenant}})
+		return err
+	}))
+}
+
+// GetUser returns a user visible within scope.
+func (db *DB) GetUser(ctx context.Context, scope []string, login string) (*duban.User, error) {
+	var u duban.User
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT login, name, tenant, tenant_path::text, disabled, created_at FROM users WHERE login = $1`, login).
+			Scan(&u.Login, &u.Name, &u.Tenant, &u.TenantPath, &u.Disabled, &u.CreatedAt)
+	})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	return &u, nil
+}
+
+// UserFilter selects users for ListUsers.
+type UserFilter struct {
+	Tenant string // only users of this tenant's subtree
+	After  string // cursor: logins after this one
+	Limit  int
+}
+
+// ListUsers returns users within scope ordered by login, and the total.
+func (db *DB) ListUsers(ctx context.Context, scope []string, f UserFilter) ([]duban.User, int, error) {
+	var items []duban.User
+	var total int
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		const cond = `($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1))`
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE `+cond, f.Tenant).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT login, name, tenant, tenant_path::text, disabled, created_at FROM users
+			WHERE `+cond+` AND login > $2 ORDER BY login LIMIT $3`, f.Tenant, f.After, f.Limit)
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.User, error) {
+			var u duban.User
+			err := r.Scan(&u.Login, &u.Name, &u.Tenant, &u.TenantPath, &u.Disabled, &u.CreatedAt)
+			return u, err
+		})
+		return err
+	})
+	return items, total, err
+}
+
+// Principal loads the user behind a token and its role bindings (system scope:
+// this is how the caller's scope is found in the first place). A missing or
+// disabled user is ENotFound.
+func (db *DB) Principal(ctx context.Context, login string) (*duban.Principal, error) {
+	u, err := db.GetUser(ctx, SystemScope, login)
+	if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, duban.Errorf(duban.ENotFound, "user disabled")
+	}
+	bs, _, err := db.ListRoleBindings(ctx, SystemScope, RoleBindingFilter{User: login, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	return &duban.Principal{Login: u.Login, Tenant: u.Tenant, TenantPath: u.TenantPath, Bindings: bs}, nil
+}
