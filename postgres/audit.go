@@ -42,7 +42,7 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, a Audit) (*duban.AuditEvent, er
 	if err := tx.QueryRow(ctx, `SELECT path::text FROM tenants WHERE code = $1`, a.Tenant).Scan(&path); err != nil {
 		return nil, fmt.Errorf("audit tenant %s: %w", a.Tenant, FormatError(err))
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_heads (tenant, tenant_path) VALUES ($1, $2) ON CONFLICT DO NOTHING`, a.Tenant, path); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_heads (tenant, tenant_path) VALUES ($1, $2::text::ltree) ON CONFLICT DO NOTHING`, a.Tenant, path); err != nil {
 		return nil, err
 	}
 	ev := duban.AuditEvent{Tenant: a.Tenant, Actor: actor, Action: a.Action, Target: a.Target, Outcome: a.Outcome,
@@ -61,7 +61,7 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, a Audit) (*duban.AuditEvent, er
 	ev.Summary = json.RawMessage(norm)
 	ev.Hash = AuditHash(&ev)
 	err = tx.QueryRow(ctx, `INSERT INTO audit_events (tenant, tenant_path, seq, actor, action, target, outcome, request_id, at, summary, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		VALUES ($1, $2::text::ltree, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		ev.Tenant, path, ev.Seq, ev.Actor, ev.Action, ev.Target, ev.Outcome, ev.RequestID, ev.At, norm, ev.PrevHash, ev.Hash).Scan(&ev.ID)
 	if err != nil {
 		return nil, err

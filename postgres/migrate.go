@@ -77,7 +77,7 @@ func Migrate(ctx context.Context, url string, tenants []duban.Tenant) error {
 // importTenants upserts the tree; tenants must come supervisor first.
 func importTenants(ctx context.Context, conn *pgx.Conn, tenants []duban.Tenant) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE tenants_in (LIKE tenants) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE tenants_in (code text, name text, level text, parent text, supervisor text, path text) ON COMMIT DROP`); err != nil {
 			return err
 		}
 		rows := make([][]any, len(tenants))
@@ -91,7 +91,7 @@ func importTenants(ctx context.Context, conn *pgx.Conn, tenants []duban.Tenant) 
 		// Insert in level order so that references resolve.
 		_, err := tx.Exec(ctx, `
 			INSERT INTO tenants (code, name, level, parent, supervisor, path)
-			SELECT code, name, level, parent, supervisor, path FROM tenants_in ORDER BY nlevel(path)
+			SELECT code, name, level, parent, supervisor, path::ltree FROM tenants_in ORDER BY nlevel(path::ltree)
 			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level,
 			  parent = EXCLUDED.parent, supervisor = EXCLUDED.supervisor, path = EXCLUDED.path
 			WHERE (tenants.name, tenants.level, tenants.parent, tenants.supervisor, tenants.path) IS DISTINCT FROM

@@ -1,0 +1,253 @@
+// Package api is Duban's HTTP API: huma operations under /v1, one file per
+// resource, bearer-token authentication, casbin authorization and RFC 9457
+// problem+json errors. Routes are added to a huma.API so tests can use the
+// real server over loopback.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/duban/duban"
+	"github.com/duban/duban/authz"
+	"github.com/duban/duban/postgres"
+)
+
+// MaxBodyBytes limits every request body.
+const MaxBodyBytes = 64 << 10
+
+// HealthCheck reports whether a dependency is ready.
+type HealthCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Server holds what the operations need.
+type Server struct {
+	DB       *postgres.DB
+	Dir      *duban.Directory
+	Authz    *authz.Enforcer
+	Verifier Verifier
+	// DevSigner is set only in dev mode; it enables POST /v1/dev/tokens.
+	DevSigner *DevSigner
+	Ready     []HealthCheck
+	Version   string
+	Now       func() time.Time
+}
+
+var bearerSecurity = []map[string][]string{{"bearer": {}}}
+
+// Handler builds the HTTP handler with every route.
+func (s *Server) Handler() http.Handler {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("Duban 督办 API", s.Version)
+	cfg.CreateHooks = nil // no $schema links in bodies
+	cfg.Info.Description = "Government safety-supervision campaigns across China's administrative tree. " +
+		"安全生产督办：省、市、县逐级部署、报送、审核、督办。"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
+	}
+	api := humago.New(mux, cfg)
+	api.UseMiddleware(s.authenticate(api))
+	s.register(api)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	return withRequestID(securityHeaders(mux))
+}
+
+func (s *Server) register(api huma.API) {
+	s.registerTenants(api)
+	s.registerUsers(api)
+	s.registerRoleBindings(api)
+	s.registerAudit(api)
+	if s.DevSigner != nil {
+		s.registerDev(api)
+	}
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	status := http.StatusOK
+	var parts []string
+	for _, c := range s.Ready {
+		if err := c.Check(ctx); err != nil {
+			status = http.StatusServiceUnavailable
+			parts = append(parts, `"`+c.Name+`":"unavailable"`)
+		} else {
+			parts = append(parts, `"`+c.Name+`":"ok"`)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte("{" + strings.Join(parts, ",") + "}"))
+}
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// withRequestID takes a sane X-Request-Id or makes one, and echoes it.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !requestIDRE.MatchString(id) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(duban.NewContextWithRequestID(r.Context(), id)))
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate resolves the bearer token of operations that declare
+// security into a Principal; anything wrong is 401 problem+json.
+func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		op := ctx.Operation()
+		if op == nil || len(op.Security) == 0 {
+			next(ctx)
+			return
+		}
+		h := ctx.Header("Authorization")
+		raw, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || raw == "" {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="duban"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "missing bearer token")
+			return
+		}
+		login, err := s.Verifier.Verify(ctx.Context(), strings.TrimSpace(raw))
+		if err != nil {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="duban", error="invalid_token"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or expired token")
+			return
+		}
+		p, err := s.DB.Principal(ctx.Context(), login)
+		if err != nil {
+			if duban.ErrorCode(err) == duban.ENotFound {
+				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "unknown or disabled user")
+			} else {
+				_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, "internal error")
+			}
+			return
+		}
+		next(huma.WithContext(ctx, duban.NewContextWithPrincipal(ctx.Context(), p)))
+	}
+}
+
+// problem translates a domain error into a huma status error.
+func problem(err error) error {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return err
+	}
+	msg := duban.ErrorMessage(err)
+	switch duban.ErrorCode(err) {
+	case duban.EInvalid:
+		var de *duban.Error
+		errors.As(err, &de)
+		var details []error
+		for _, f := range de.Fields {
+			details = append(details, &huma.ErrorDetail{Location: f.Location, Message: f.Message, Value: f.Value})
+		}
+		return huma.Error422UnprocessableEntity(msg, details...)
+	case duban.ENotFound:
+		return huma.Error404NotFound(msg)
+	case duban.EConflict:
+		return huma.Error409Conflict(msg)
+	case duban.EForbidden:
+		return huma.Error403Forbidden(msg)
+	case duban.EUnauthorized:
+		return huma.Error401Unauthorized(msg)
+	}
+	return huma.Error500InternalServerError("internal error")
+}
+
+// invalid is a 422 naming one field.
+func invalid(location, message string, value any) error {
+	return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{Location: location, Message: message, Value: value})
+}
+
+// principal returns the caller of an authenticated operation.
+func principal(ctx context.Context) *duban.Principal {
+	return duban.PrincipalFromContext(ctx)
+}
+
+// require checks that the caller may do action at tenant; a denial is 403.
+func (s *Server) require(ctx context.Context, action, tenant string) error {
+	p := principal(ctx)
+	ok, err := s.Authz.Can(p.Login, action, tenant)
+	if err != nil {
+		return huma.Error500InternalServerError("internal error")
+	}
+	if !ok {
+		return huma.Error403Forbidden("you may not " + action + " at tenant " + tenant)
+	}
+	return nil
+}
+
+// Page is the common list envelope.
+type Page[T any] struct {
+	Items      []T    `json:"items" doc:"This page of results"`
+	Total      int    `json:"total" doc:"How many match in all"`
+	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
+}
+
+// PageParams are the common list query parameters.
+type PageParams struct {
+	Cursor string `query:"cursor" maxLength:"200" doc:"Opaque cursor from a previous page's next_cursor"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Page size"`
+}
+
+func encodeCursor(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func decodeCursor(c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", invalid("query.cursor", "malformed cursor", c)
+	}
+	return string(b), nil
+}
+
+// pageOf builds the envelope; next is the cursor key of the last item when
+// the page is full.
+func pageOf[T any](items []T, total, limit int, key func(T) string) Page[T] {
+	if items == nil {
+		items = []T{}
+	}
+	p := Page[T]{Items: items, Total: total}
+	if len(items) == limit && limit > 0 {
+		p.NextCursor = encodeCursor(key(items[len(items)-1]))
+	}
+	return p
+}

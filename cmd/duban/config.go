@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/duban/duban/api"
+)
+
+// Config is the production configuration, read from the environment.
+type Config struct {
+	Addr              string // DUBAN_ADDR
+	DatabaseURL       string // DATABASE_URL: application role (RLS applies)
+	DatabaseAdminURL  string // DATABASE_ADMIN_URL: schema owner, for migrate
+	TemporalAddress   string // TEMPORAL_ADDRESS
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+	AuthIssuer        string // AUTH_ISSUER
+	AuthAudience      string // AUTH_AUDIENCE
+	AuthPublicKeyFile string // AUTH_PUBLIC_KEY_FILE: PEM public key
+	AuthJWKSURL       string // AUTH_JWKS_URL
+}
+
+func env(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func configFromEnv() Config {
+	return Config{
+		Addr:              env("DUBAN_ADDR", "127.0.0.1:8080"),
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		DatabaseAdminURL:  env("DATABASE_ADMIN_URL", os.Getenv("DATABASE_URL")),
+		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
+		AuthIssuer:        os.Getenv("AUTH_ISSUER"),
+		AuthAudience:      os.Getenv("AUTH_AUDIENCE"),
+		AuthPublicKeyFile: os.Getenv("AUTH_PUBLIC_KEY_FILE"),
+		AuthJWKSURL:       os.Getenv("AUTH_JWKS_URL"),
+	}
+}
+
+// verifier builds the production token verifier.
+func (c Config) verifier() (api.Verifier, error) {
+	if c.AuthIssuer == "" || c.AuthAudience == "" {
+		return nil, errors.New("AUTH_ISSUER and AUTH_AUDIENCE are required")
+	}
+	v := &api.KeyVerifier{Issuer: c.AuthIssuer, Audience: c.AuthAudience}
+	switch {
+	case c.AuthJWKSURL != "":
+		j := &api.JWKS{URL: c.AuthJWKSURL}
+		v.Keys = j.Key
+	case c.AuthPublicKeyFile != "":
+		b, err := os.ReadFile(c.AuthPublicKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		key, err := api.ParsePublicKeyPEM(b)
+		if err != nil {
+			return nil, fmt.Errorf("AUTH_PUBLIC_KEY_FILE: %w", err)
+		}
+		v.Keys = func(context.Context, string) (crypto.PublicKey, error) { return key, nil }
+	default:
+		return nil, errors.New("set AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE")
+	}
+	return v, nil
+}
+
+const shutdownGrace = 10 * time.Second

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duban/duban/api"
+	"github.com/duban/duban/division"
+	"github.com/duban/duban/internal/devstack"
+	"github.com/duban/duban/internal/seed"
+	"github.com/duban/duban/postgres"
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/worker"
+)
+
+// DevConfig configures `duban dev`.
+type DevConfig struct {
+	Dir          string // state directory (.duban)
+	Reset        bool   // wipe Dir first
+	Addr         string // API address
+	PGPort       int
+	TemporalPort int
+	UIPort       int
+	// TemporalMemory keeps Temporal state in memory instead of Dir (tests).
+	TemporalMemory bool
+}
+
+func parseDevFlags(args []string) (DevConfig, error) {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	var c DevConfig
+	fs.StringVar(&c.Dir, "dir", ".duban", "state directory (PostgreSQL data, Temporal database, tools)")
+	fs.BoolVar(&c.Reset, "reset", false, "wipe the state directory first")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "API listen address")
+	fs.IntVar(&c.PGPort, "pg-port", 54329, "PostgreSQL port")
+	fs.IntVar(&c.TemporalPort, "temporal-port", 7233, "Temporal frontend port")
+	fs.IntVar(&c.UIPort, "ui-port", 8233, "Temporal Web UI port")
+	err := fs.Parse(args)
+	return c, err
+}
+
+// Dev runs the whole system on one machine: PostgreSQL and a Temporal dev
+// server as child processes, migrations, seed, worker and API.
+type Dev struct {
+	Config DevConfig
+	Out    io.Writer
+	// Ready, when set, is called with the API address once everything is up.
+	Ready func(apiAddr string)
+
+	pg   *devstack.Postgres
+	tmp  *devstack.Temporal
+	core *core
+	w    worker.Worker
+}
+
+// DevAppRole is the login role the dev API and worker connect as.
+const DevAppRole = "duban_dev_app"
+
+// Run starts everything and blocks until ctx ends.
+func (d *Dev) Run(ctx context.Context) error {
+	c := d.Config
+	out := d.Out
+	if out == nil {
+		out = os.Stdout
+	}
+	dir, err := filepath.Abs(c.Dir)
+	if err != nil {
+		return err
+	}
+	if c.Reset {
+		fmt.Fprintf(out, "Wiping %s\n", dir)
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(filepath.Join(dir, "services.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+
+	fmt.Fprintln(out, "Starting PostgreSQL…")
+	d.pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "pg"), Port: c.PGPort, Log: logf, Fsync: true})
+	if err != nil {
+		if errors.Is(err, devstack.ErrNoPostgres) {
+			return errors.New("PostgreSQL is not installed: run `apt-get install -y postgresql` (Debian/Ubuntu) and try again")
+		}
+		return fmt.Errorf("PostgreSQL: %w", err)
+	}
+	if err := ensureDatabase(ctx, d.pg.AdminURL("postgres"), "duban"); err != nil {
+		return err
+	}
+	ownerURL := d.pg.AdminURL("duban")
+	tenants, err := division.Tenants()
+	if err != nil {
+		return err
+	}
+	if err := postgres.Migrate(ctx, ownerURL, tenants); err != nil {
+		return err
+	}
+	if err := postgres.Provision(ctx, ownerURL, DevAppRole); err != nil {
+		return err
+	}
+	appURL := fmt.Sprintf("postgres://%s@127.0.0.1:%d/duban?sslmode=disable", DevAppRole, d.pg.Port)
+
+	bin, err := devstack.TemporalBinary(ctx, filepath.Join(dir, "bin"), out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "Starting the Temporal dev server…")
+	topts := devstack.TemporalOptions{Binary: bin, HostPort: "127.0.0.1:" + strconv.Itoa(c.TemporalPort),
+		UI: c.UIPort > 0, UIPort: strconv.Itoa(c.UIPort), Log: logf}
+	if !c.TemporalMemory {
+		topts.DBFile = filepath.Join(dir, "temporal.db")
+	}
+	d.tmp, err = devstack.StartTemporal(ctx, topts)
+	if err != nil {
+		return err
+	}
+
+	d.core, err = openCore(ctx, appURL, d.tmp.FrontendHostPort(), "default")
+	if err != nil {
+		return err
+	}
+	if err := seed.Apply(ctx, d.core.DB); err != nil {
+		return err
+	}
+	if err := d.core.Authz.Reload(); err != nil {
+		return err
+	}
+	d.core.watchPolicy(ctx)
+	d.w, err = d.core.worker()
+	if err != nil {
+		return err
+	}
+	if d.w != nil {
+		if err := d.w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+	}
+	signer, err := devSigner(filepath.Join(dir, "dev-signing-key"))
+	if err != nil {
+		return err
+	}
+	h := d.core.server(signer.Verifier(), signer).Handler()
+	return listenAndServe(ctx, c.Addr, h, func(addr string) {
+		d.banner(out, addr)
+		if d.Ready != nil {
+			d.Ready(addr)
+		}
+	})
+}
+
+func (d *Dev) banner(out io.Writer, addr string) {
+	base := "http://" + addr
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nDuban 督办 is running (dev mode). Ctrl-C stops everything.\n\n")
+	fmt.Fprintf(&b, "  API              %s/v1\n", base)
+	fmt.Fprintf(&b, "  API docs         %s/docs   (OpenAPI: %s/openapi.json)\n", base, base)
+	fmt.Fprintf(&b, "  Health           %s/readyz\n", base)
+	if d.tmp.UIAddress != "" {
+		fmt.Fprintf(&b, "  Temporal Web UI  %s\n", d.tmp.UIAddress)
+	}
+	fmt.Fprintf(&b, "  Temporal         %s (namespace default)\n", d.tmp.FrontendHostPort())
+	fmt.Fprintf(&b, "  PostgreSQL       postgres://postgres@127.0.0.1:%d/duban (data in %s)\n\n", d.pg.Port, d.pg.Dir)
+	fmt.Fprintf(&b, "Get a token for a seeded persona, then call the API with it:\n")
+	fmt.Fprintf(&b, "  TOKEN=$(curl -s -X POST %s/v1/dev/tokens -H 'Content-Type: application/json' -d '{\"user\":\"henan-planner\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n", base)
+	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $TOKEN\" '%s/v1/tenants?parent=41'\n\n", base)
+	fmt.Fprintf(&b, "Personas:")
+	for _, p := range seed.Personas {
+		fmt.Fprintf(&b, " %s", p.Login)
+	}
+	fmt.Fprintln(&b)
+	fmt.Fprint(out, b.String())
+}
+
+// Close stops everything Run started, in reverse order.
+func (d *Dev) Close() {
+	if d.w != nil {
+		d.w.Stop()
+	}
+	if d.core != nil {
+		d.core.Close()
+	}
+	if d.tmp != nil {
+		_ = d.tmp.Stop()
+	}
+	if d.pg != nil {
+		_ = d.pg.Stop()
+	}
+}
+
+func ensureDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	}
+	return err
+}
+
+// devSigner loads or creates the dev signing key, so tokens survive restarts.
+func devSigner(path string) (*api.DevSigner, error) {
+	seedBytes, err := os.ReadFile(path)
+	if err != nil || len(seedBytes) != ed25519.SeedSize {
+		seedBytes = make([]byte, ed25519.SeedSize)
+		if _, err := rand.Read(seedBytes); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, seedBytes, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	return &api.DevSigner{Key: ed25519.NewKeyFromSeed(seedBytes), Issuer: "duban-dev", Audience: "duban", TTL: 12 * time.Hour}, nil
+}

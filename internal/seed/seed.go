@@ -1,0 +1,45 @@
+// Package seed creates the dev-mode personas: users and their role bindings.
+// Applying it twice changes nothing.
+package seed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/duban/duban"
+	"github.com/duban/duban/postgres"
+)
+
+// Persona is a seeded user with one role.
+type Persona struct {
+	Login, Name string
+	Role        duban.Role
+	Tenant      string
+}
+
+// Personas are the dev-mode users (README: "Seeded personas").
+var Personas = []Persona{
+	{"nation-admin", "国家管理员", duban.RoleAdmin, "000000"},
+	{"henan-admin", "河南省管理员", duban.RoleAdmin, "41"},
+	{"henan-planner", "河南省应急管理厅规划处", duban.RolePlanner, "41"},
+	{"zhengzhou-reviewer", "郑州市审核员", duban.RoleReviewer, "4101"},
+	{"zhongmu-staff", "中牟县工作人员", duban.RoleStaff, "410122"},
+	{"kaifeng-reviewer", "开封市审核员", duban.RoleReviewer, "4102"},
+	{"lankao-staff", "兰考县工作人员", duban.RoleStaff, "410225"},
+	{"hubei-planner", "湖北省规划处", duban.RolePlanner, "42"},
+}
+
+// Apply creates any missing persona and binding.
+func Apply(ctx context.Context, db *postgres.DB) error {
+	for _, p := range Personas {
+		err := db.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: p.Login, Name: p.Name, Tenant: p.Tenant})
+		if err != nil && duban.ErrorCode(err) != duban.EConflict {
+			return fmt.Errorf("seed user %s: %w", p.Login, err)
+		}
+		err = db.GrantRole(ctx, postgres.SystemScope, &duban.RoleBinding{User: p.Login, Role: p.Role, Tenant: p.Tenant})
+		if err != nil && duban.ErrorCode(err) != duban.EConflict {
+			return fmt.Errorf("seed binding %s: %w", p.Login, err)
+		}
+	}
+	return nil
+}

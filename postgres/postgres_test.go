@@ -1,0 +1,194 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/duban/duban"
+	"github.com/duban/duban/internal/testenv"
+	"github.com/duban/duban/postgres"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.Shutdown()
+	os.Exit(code)
+}
+
+func TestImportCounts(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.OpenStore(t)
+	ctx := context.Background()
+	count := func(level string, within string) int {
+		ts, total, err := db.ListTenants(ctx, postgres.TenantFilter{Level: level, Within: []string{within}, Limit: 1})
+		require.NoError(t, err)
+		require.Len(t, ts, 1)
+		return total
+	}
+	require.Equal(t, 31, count("province", "000000"))
+	require.Equal(t, 333, count("city", "000000"))
+	require.Equal(t, 2978, count("county", "000000"))
+	require.Equal(t, 17, count("city", "000000.41"))
+	// 181 county-level units in Henan: 170 under cities, 10 directly
+	// supervised, and 济源 (under a pseudo-grouping) attached to the province.
+	henanCounties, total, err := db.ListTenants(ctx, postgres.TenantFilter{Level: "county", Query: "41", Limit: 500})
+	require.NoError(t, err)
+	require.Equal(t, 181, total)
+	require.Len(t, henanCounties, 181)
+	require.Equal(t, 170, sumCities(t, db))
+}
+
+// sumCities counts Henan counties that sit under a city in the supervision tree.
+func sumCities(t *testing.T, db *postgres.DB) int {
+	ctx := context.Background()
+	cities, _, err := db.ListTenants(ctx, postgres.TenantFilter{Level: "city", Within: []string{"000000.41"}, Limit: 100})
+	require.NoError(t, err)
+	n := 0
+	for _, c := range cities {
+		_, total, err := db.ListTenants(ctx, postgres.TenantFilter{Level: "county", Within: []string{c.Path}, Limit: 1})
+		require.NoError(t, err)
+		n += total
+	}
+	return n
+}
+
+func TestSupervisorEdges(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.OpenStore(t)
+	ctx := context.Background()
+	lankao, err := db.GetTenant(ctx, "410225")
+	require.NoError(t, err)
+	require.Equal(t, "4102", lankao.Parent)
+	require.Equal(t, "41", lankao.Supervisor)
+	kaifeng, err := db.GetTenant(ctx, "4102")
+	require.NoError(t, err)
+	require.Greater(t, kaifeng.Children, kaifeng.SupervisedChildren, "Lankao is Kaifeng's geographic child but not supervised by it")
+	henan, err := db.GetTenant(ctx, "41")
+	require.NoError(t, err)
+	require.Equal(t, 17+10+1, henan.SupervisedChildren) // 17 cities, 10 direct counties, 济源 (under a pseudo-grouping)
+	_, err = db.GetTenant(ctx, "999999")
+	require.Equal(t, duban.ENotFound, duban.ErrorCode(err))
+}
+
+func TestSubtreeQuery(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.OpenStore(t)
+	ctx := context.Background()
+	_, total, err := db.ListTenants(ctx, postgres.TenantFilter{Within: []string{"000000.41.4102"}, Limit: 10})
+	require.NoError(t, err)
+	// Kaifeng supervises itself and its counties except Lankao.
+	all, _, err := db.ListTenants(ctx, postgres.TenantFilter{Parent: "4102", Limit: 100})
+	require.NoError(t, err)
+	require.Equal(t, 1+len(all)-1, total)
+	// Paging by cursor visits everything exactly once.
+	seen := map[string]bool{}
+	after := ""
+	for {
+		page, _, err := db.ListTenants(ctx, postgres.TenantFilter{Within: []string{"000000.41"}, After: after, Limit: 50})
+		require.NoError(t, err)
+		if len(page) == 0 {
+			break
+		}
+		for _, x := range page {
+			require.False(t, seen[x.Code])
+			seen[x.Code] = true
+		}
+		after = page[len(page)-1].Code
+	}
+	require.Equal(t, 1+17+181, len(seen))
+}
+
+// TestRowLevelSecurity: without any casbin check, a transaction scoped to one
+// county cannot read or write another county's rows.
+func TestRowLevelSecurity(t *testing.T) {
+	t.Parallel()
+	db, d := testenv.OpenStore(t)
+	ctx := context.Background()
+	zhongmu := []string{"000000.41.4101.410122"}
+	lankao := []string{"000000.41.410225"}
+	require.NoError(t, db.CreateUser(ctx, zhongmu, &duban.User{Login: "zm", Name: "中牟", Tenant: "410122"}))
+	require.NoError(t, db.CreateUser(ctx, lankao, &duban.User{Login: "lk", Name: "兰考", Tenant: "410225"}))
+
+	// Writing a row for another county under a county scope is refused.
+	err := db.CreateUser(ctx, zhongmu, &duban.User{Login: "x", Name: "x", Tenant: "410225"})
+	require.Equal(t, duban.EForbidden, duban.ErrorCode(err))
+
+	// Raw queries under the zhongmu scope see only zhongmu's rows.
+	err = db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
+		var n int
+		require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n))
+		require.Equal(t, 1, n)
+		require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM audit_events`).Scan(&n))
+		require.Equal(t, 1, n)
+		tag, err := tx.Exec(ctx, `UPDATE users SET name = 'hacked' WHERE login = 'lk'`)
+		require.NoError(t, err)
+		require.Zero(t, tag.RowsAffected())
+		tag, err = tx.Exec(ctx, `DELETE FROM users WHERE login = 'lk'`)
+		require.NoError(t, err)
+		require.Zero(t, tag.RowsAffected())
+		return nil
+	})
+	require.NoError(t, err)
+	// No scope at all sees nothing.
+	require.NoError(t, db.InScope(ctx, nil, func(tx pgx.Tx) error {
+		var n int
+		require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n))
+		require.Zero(t, n)
+		return nil
+	}))
+	// The owner sees both, untouched.
+	conn, err := pgx.Connect(ctx, d.AdminURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var name string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT name FROM users WHERE login = 'lk'`).Scan(&name))
+	require.Equal(t, "兰考", name)
+	// The app role cannot alter audit events even within scope.
+	err = db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE audit_events SET actor = 'x'`)
+		return err
+	})
+	require.Error(t, err)
+}
+
+func TestAuditChain(t *testing.T) {
+	t.Parallel()
+	db, d := testenv.OpenStore(t)
+	ctx := context.Background()
+	all := postgres.SystemScope
+	for _, l := range []string{"u1", "u2", "u3"} {
+		require.NoError(t, db.CreateUser(ctx, all, &duban.User{Login: l, Name: l, Tenant: "41"}))
+	}
+	require.NoError(t, db.CreateUser(ctx, all, &duban.User{Login: "u4", Name: "u4", Tenant: "42"}))
+	broken, n, err := db.VerifyAudit(ctx, all)
+	require.NoError(t, err)
+	require.Nil(t, broken)
+	require.Equal(t, 4, n)
+
+	conn, err := pgx.Connect(ctx, d.AdminURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET summary = '{"login":"evil"}' WHERE tenant = '41' AND seq = 2`)
+	require.NoError(t, err)
+	broken, _, err = db.VerifyAudit(ctx, all)
+	require.NoError(t, err)
+	require.NotNil(t, broken)
+	require.Equal(t, "41", broken.Tenant)
+	require.EqualValues(t, 2, broken.Seq)
+
+	// A Hubei-scoped verification does not see Henan's chain, and passes.
+	broken, n, err = db.VerifyAudit(ctx, []string{"000000.42"})
+	require.NoError(t, err)
+	require.Nil(t, broken)
+	require.Equal(t, 1, n)
+
+	// Deleting the tail is detected through the chain head.
+	_, err = conn.Exec(ctx, `DELETE FROM audit_events WHERE tenant = '42'`)
+	require.NoError(t, err)
+	broken, _, err = db.VerifyAudit(ctx, []string{"000000.42"})
+	require.NoError(t, err)
+	require.NotNil(t, broken)
+}
