@@ -33,6 +33,8 @@ type DevConfig struct {
 	UIPort       int
 	// TemporalMemory keeps Temporal state in memory instead of Dir (tests).
 	TemporalMemory bool
+	// ToolsDir holds the temporal CLI when none is on PATH (default Dir/bin).
+	ToolsDir string
 }
 
 func parseDevFlags(args []string) (DevConfig, error) {
@@ -115,7 +117,11 @@ func (d *Dev) Run(ctx context.Context) error {
 	}
 	appURL := fmt.Sprintf("postgres://%s@127.0.0.1:%d/duban?sslmode=disable", DevAppRole, d.pg.Port)
 
-	bin, err := devstack.TemporalBinary(ctx, filepath.Join(dir, "bin"), out)
+	tools := c.ToolsDir
+	if tools == "" {
+		tools = filepath.Join(dir, "bin")
+	}
+	bin, err := devstack.TemporalBinary(ctx, tools, out)
 	if err != nil {
 		return err
 	}
