@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/internal/testenv"
@@ -191,4 +192,26 @@ func TestAuditChain(t *testing.T) {
 	broken, _, err = db.VerifyAudit(ctx, []string{"000000.42"})
 	require.NoError(t, err)
 	require.NotNil(t, broken)
+}
+
+// TestPolicyNotify: a grant on one connection wakes a listener on another,
+// which is how every instance reloads casbin.
+func TestPolicyNotify(t *testing.T) {
+	t.Parallel()
+	db, d := testenv.OpenStore(t)
+	other, err := postgres.Open(context.Background(), d.AppURL)
+	require.NoError(t, err)
+	defer other.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	woke := make(chan struct{}, 10)
+	go other.Listen(ctx, "duban_policy", func() { woke <- struct{}{} })
+	<-woke // the catch-up call once listening
+	require.NoError(t, db.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: "n1", Name: "n", Tenant: "41"}))
+	require.NoError(t, db.GrantRole(ctx, postgres.SystemScope, &duban.RoleBinding{User: "n1", Role: duban.RoleViewer, Tenant: "41"}))
+	select {
+	case <-woke:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no notification after a grant")
+	}
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
@@ -128,6 +129,10 @@ func (db *DB) Listen(ctx context.Context, channel string, fn func()) error {
 	for ctx.Err() == nil {
 		conn, err := db.Pool.Acquire(ctx)
 		if err != nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
 			continue
 		}
 		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err == nil {
