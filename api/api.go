@@ -20,6 +20,7 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/postgres"
+	"go.temporal.io/sdk/client"
 )
 
 // MaxBodyBytes limits every request body.
@@ -40,8 +41,10 @@ type Server struct {
 	// DevSigner is set only in dev mode; it enables POST /v1/dev/tokens.
 	DevSigner *DevSigner
 	Ready     []HealthCheck
-	Version   string
-	Now       func() time.Time
+	// Temporal starts campaigns and sends their updates.
+	Temporal client.Client
+	Version  string
+	Now      func() time.Time
 }
 
 var bearerSecurity = []map[string][]string{{"bearer": {}}}
@@ -80,6 +83,12 @@ func (s *Server) register(api huma.API) {
 	s.registerUsers(api)
 	s.registerRoleBindings(api)
 	s.registerAudit(api)
+	if s.Temporal != nil {
+		s.registerCampaigns(api)
+		s.registerAssignments(api)
+	}
+	s.registerNotifications(api)
+	s.registerCalendar(api)
 	if s.DevSigner != nil {
 		s.registerDev(api)
 	}

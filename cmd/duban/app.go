@@ -72,7 +72,7 @@ func (c *core) Close() {
 // server builds the API server over the core.
 func (c *core) server(v api.Verifier, dev *api.DevSigner) *api.Server {
 	return &api.Server{
-		DB: c.DB, Dir: c.Dir, Authz: c.Authz, Verifier: v, DevSigner: dev, Version: Version,
+		DB: c.DB, Dir: c.Dir, Authz: c.Authz, Verifier: v, DevSigner: dev, Version: Version, Temporal: c.Temporal,
 		Ready: []api.HealthCheck{
 			{Name: "postgres", Check: c.DB.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {
@@ -158,9 +158,6 @@ func runWorker(ctx context.Context, cfg Config) error {
 	w, err := c.worker()
 	if err != nil {
 		return err
-	}
-	if w == nil {
-		return errors.New("no workflows are registered yet")
 	}
 	return w.Run(worker.InterruptCh())
 }

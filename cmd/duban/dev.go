@@ -151,10 +151,8 @@ func (d *Dev) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.w != nil {
-		if err := d.w.Start(); err != nil {
-			return fmt.Errorf("start worker: %w", err)
-		}
+	if err := d.w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
 	}
 	signer, err := devSigner(filepath.Join(dir, "dev-signing-key"))
 	if err != nil {

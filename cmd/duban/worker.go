@@ -1,24 +1,24 @@
 package main
 
 import (
+	"net/http"
+	"time"
+
+	"github.com/duban/duban/activities"
+	"github.com/duban/duban/workflows"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
-// TaskQueue is the one task queue Duban's workflows and activities use.
-const TaskQueue = "duban"
-
-// worker builds the Temporal worker with every workflow and activity; nil
-// while nothing is registered.
+// worker builds the Temporal worker with every workflow and activity.
 func (c *core) worker() (worker.Worker, error) {
-	w := worker.New(c.Temporal, TaskQueue, worker.Options{})
-	if registerAll(w, c) == 0 {
-		return nil, nil
-	}
+	w := worker.New(c.Temporal, workflows.TaskQueue, worker.Options{})
+	registerAll(w, &activities.Activities{DB: c.DB, Dir: c.Dir, HTTP: &http.Client{Timeout: 10 * time.Second}})
 	return w, nil
 }
 
-// registerAll registers Duban's workflows and activities and returns how
-// many it registered.
-func registerAll(w worker.Worker, c *core) int {
-	return 0
+// registerAll registers Duban's workflows and activities on w.
+func registerAll(w worker.Registry, a *activities.Activities) {
+	w.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	w.RegisterActivity(a)
 }

@@ -1,0 +1,411 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/duban/duban"
+	"github.com/duban/duban/calendar"
+	"github.com/duban/duban/postgres"
+	"github.com/duban/duban/workflows"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// Authorization actions of the campaign engine.
+const (
+	actCampaignLaunch = "campaign.launch"
+	actCampaignRead   = "campaign.read"
+	actCampaignCancel = "campaign.cancel"
+)
+
+// TemplateOut is a campaign template as the API shows it.
+type TemplateOut struct {
+	ID          string                     `json:"id"`
+	Name        duban.Text                 `json:"name"`
+	Description duban.Text                 `json:"description"`
+	Phases      []duban.Phase              `json:"phases"`
+	Levels      []duban.Level              `json:"levels" doc:"Default target levels"`
+	Tasks       map[duban.Level]duban.Task `json:"tasks" doc:"Task and report form per target level"`
+	Reminders   []int                      `json:"reminders" doc:"Reminders, in working days before the due date (0: on the due date)"`
+	Escalation  []duban.EscalationStep     `json:"escalation" doc:"Escalation ladder on overdue work, in working days after the due date"`
+}
+
+func templateOut(t *duban.Template) TemplateOut {
+	return TemplateOut{ID: t.ID, Name: t.Name, Description: t.Description, Phases: t.Phases, Levels: t.Levels, Tasks: t.Tasks,
+		Reminders: t.Reminders, Escalation: t.Escalation}
+}
+
+// CampaignOut is a campaign as the API shows it.
+type CampaignOut struct {
+	ID        string                `json:"id"`
+	Template  string                `json:"template"`
+	Title     string                `json:"title"`
+	Scope     string                `json:"scope"`
+	Levels    []duban.Level         `json:"levels"`
+	Phases    []duban.PhaseDeadline `json:"phases"`
+	Targets   []string              `json:"targets,omitempty"`
+	Status    string                `json:"status" enum:"running,completed,cancelled"`
+	CreatedBy string                `json:"created_by"`
+	CreatedAt time.Time             `json:"created_at"`
+	EndedAt   *time.Time            `json:"ended_at,omitempty"`
+	EndReason string                `json:"end_reason,omitempty"`
+}
+
+func campaignOut(c *duban.Campaign) CampaignOut {
+	return CampaignOut{ID: c.ID, Template: c.Template, Title: c.Title, Scope: c.Scope, Levels: c.Levels, Phases: c.Phases,
+		Targets: c.Targets, Status: c.Status, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, EndedAt: c.EndedAt, EndReason: c.EndReason}
+}
+
+type launchIn struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"Retrying with the same key returns the first response; the same key with another body is 422"`
+	Body           struct {
+		Template string            `json:"template" minLength:"1" maxLength:"64" doc:"Template id (list-campaign-templates)"`
+		Title    string            `json:"title" minLength:"1" maxLength:"200"`
+		Scope    string            `json:"scope" minLength:"2" maxLength:"6" doc:"Tenant that launches: targets lie in its supervised subtree"`
+		Levels   []string          `json:"levels,omitempty" maxItems:"3" doc:"Target levels below the scope; default from the template"`
+		Phases   map[string]string `json:"phases,omitempty" doc:"Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template"`
+		Targets  []string          `json:"targets,omitempty" maxItems:"500" doc:"Only these tenants' subtrees (inside the scope)"`
+	}
+}
+
+// ParseDeadline reads a deadline: YYYY-MM-DD (the end of that day in
+// Asia/Shanghai) or an RFC 3339 instant; it returns UTC.
+func ParseDeadline(s string) (time.Time, bool) {
+	if d, err := calendar.ParseDate(s); err == nil && len(s) == 10 {
+		return d.EndOfDay(), true
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+func newID(prefix string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+func (s *Server) registerCampaigns(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "list-campaign-templates", Method: http.MethodGet, Path: "/v1/campaign-templates", Tags: []string{"Campaigns"},
+		Summary: "List campaign templates (专项整治模板)", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct{}) (*struct{ Body Page[TemplateOut] }, error) {
+		ts := duban.Templates()
+		out := make([]TemplateOut, len(ts))
+		for i, t := range ts {
+			out[i] = templateOut(t)
+		}
+		return &struct{ Body Page[TemplateOut] }{Page[TemplateOut]{Items: out, Total: len(out)}}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "launch-campaign", Method: http.MethodPost, Path: "/v1/campaigns", Tags: []string{"Campaigns"},
+		Summary:  "Launch a campaign: tasks cascade to every target tenant (planner at the scope)",
+		Security: bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *launchIn) (*struct{ Body CampaignOut }, error) {
+		return s.launch(ctx, in)
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-campaigns", Method: http.MethodGet, Path: "/v1/campaigns", Tags: []string{"Campaigns"},
+		Summary: "List campaigns in or covering your tenants, newest first", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		Status   string `query:"status" enum:"running,completed,cancelled"`
+		Template string `query:"template" maxLength:"64"`
+		PageParams
+	}) (*struct{ Body Page[CampaignOut] }, error) {
+		scope, err := s.listScope(ctx, actCampaignRead, "")
+		if err != nil {
+			return nil, err
+		}
+		before, err := decodeCursor(in.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		cs, total, err := s.DB.ListCampaigns(ctx, scope, postgres.CampaignFilter{Status: in.Status, Template: in.Template, Before: before, Limit: in.Limit})
+		if err != nil {
+			return nil, problem(err)
+		}
+		out := make([]CampaignOut, len(cs))
+		for i := range cs {
+			out[i] = campaignOut(&cs[i])
+		}
+		return &struct{ Body Page[CampaignOut] }{pageOf(out, total, in.Limit, func(c CampaignOut) string { return c.ID })}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "get-campaign", Method: http.MethodGet, Path: "/v1/campaigns/{id}", Tags: []string{"Campaigns"},
+		Summary: "Get a campaign", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		ID string `path:"id" maxLength:"64"`
+	}) (*struct{ Body CampaignOut }, error) {
+		c, err := s.campaign(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body CampaignOut }{campaignOut(c)}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "get-campaign-progress", Method: http.MethodGet, Path: "/v1/campaigns/{id}/progress", Tags: []string{"Campaigns"},
+		Summary:     "Progress of a campaign, rolled up the tree",
+		Description: "The roll-up for a tenant (default: the campaign scope, or your own tenant when the scope is above you) and for each tenant it supervises directly.",
+		Security:    bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		ID     string `path:"id" maxLength:"64"`
+		Tenant string `query:"tenant" maxLength:"6"`
+	}) (*struct{ Body ProgressOut }, error) {
+		return s.progress(ctx, in.ID, in.Tenant)
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "cancel-campaign", Method: http.MethodPost, Path: "/v1/campaigns/{id}/cancel", Tags: []string{"Campaigns"},
+		Summary: "Cancel a campaign: every running assignment is cancelled and recorded (planner at the scope)", Security: bearerSecurity,
+		MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"64"`
+		Body struct {
+			Reason string `json:"reason" minLength:"1" maxLength:"500"`
+		}
+	}) (*struct{ Body CampaignOut }, error) {
+		c, err := s.campaign(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.require(ctx, actCampaignCancel, c.Scope); err != nil {
+			return nil, err
+		}
+		if c.Status != duban.CampaignRunning {
+			return nil, huma.Error409Conflict("campaign is " + c.Status)
+		}
+		if _, err := s.update(ctx, workflows.RootID(c.ID), workflows.UpdateCancel, workflows.CancelInput{Actor: actor(ctx), Reason: in.Body.Reason}); err != nil {
+			return nil, err
+		}
+		if c, err = s.campaign(ctx, in.ID); err != nil {
+			return nil, err
+		}
+		return &struct{ Body CampaignOut }{campaignOut(c)}, nil
+	})
+}
+
+func actor(ctx context.Context) workflows.Actor {
+	return workflows.Actor{Login: principal(ctx).Login, RequestID: duban.RequestIDFromContext(ctx)}
+}
+
+// campaign loads a campaign visible to the caller (404 otherwise).
+func (s *Server) campaign(ctx context.Context, id string) (*duban.Campaign, error) {
+	scope := s.Authz.Scope(principal(ctx), actCampaignRead)
+	c, err := s.DB.GetCampaign(ctx, scope, id)
+	if err != nil {
+		return nil, problem(err)
+	}
+	return c, nil
+}
+
+func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body CampaignOut }, error) {
+	p := principal(ctx)
+	b := in.Body
+	now := s.Now().UTC()
+	tpl := duban.TemplateByID(b.Template)
+	if tpl == nil {
+		return nil, invalid("body.template", "unknown template", b.Template)
+	}
+	scope := s.Dir.Get(b.Scope)
+	if scope == nil {
+		return nil, invalid("body.scope", "unknown tenant", b.Scope)
+	}
+	if strings.TrimSpace(b.Title) == "" {
+		return nil, invalid("body.title", "must not be blank", b.Title)
+	}
+	levels := tpl.Levels
+	if len(b.Levels) > 0 {
+		levels = nil
+		seen := map[duban.Level]bool{}
+		for i, l := range b.Levels {
+			lv := duban.Level(l)
+			if !lv.Valid() || lv.Rank() <= scope.Level.Rank() {
+				return nil, invalid("body.levels["+strconv.Itoa(i)+"]", "must be a level below the scope ("+string(scope.Level)+")", l)
+			}
+			if _, ok := tpl.Tasks[lv]; !ok {
+				return nil, invalid("body.levels["+strconv.Itoa(i)+"]", "the template has no task for this level", l)
+			}
+			if !seen[lv] {
+				seen[lv] = true
+				levels = append(levels, lv)
+			}
+		}
+	}
+	var lv []duban.Level
+	for _, l := range levels {
+		if l.Rank() > scope.Level.Rank() {
+			lv = append(lv, l)
+		}
+	}
+	if len(lv) == 0 {
+		return nil, invalid("body.levels", "no target level lies below the scope", b.Levels)
+	}
+	sort.Slice(lv, func(i, j int) bool { return lv[i].Rank() < lv[j].Rank() })
+	overrides := map[string]time.Time{}
+	for id, v := range b.Phases {
+		t, ok := ParseDeadline(v)
+		if !ok {
+			return nil, invalid("body.phases."+id, "must be YYYY-MM-DD or an RFC 3339 time", v)
+		}
+		overrides[id] = t
+	}
+	phases, err := tpl.ResolveDeadlines(now, overrides, func(y int, m time.Month, d int) time.Time {
+		return calendar.Date{Year: y, Month: m, Day: d}.EndOfDay()
+	})
+	if err != nil {
+		return nil, invalid("body.phases", duban.ErrorMessage(err), nil)
+	}
+	for i, ph := range phases {
+		if !ph.Due.After(now) {
+			return nil, invalid("body.phases."+ph.ID, "the deadline must be in the future", ph.Due)
+		}
+		if i > 0 && !ph.Due.After(phases[i-1].Due) {
+			return nil, invalid("body.phases."+ph.ID, "phase deadlines must be in order: after "+phases[i-1].ID, ph.Due)
+		}
+		if ph.Due.After(now.AddDate(5, 0, 0)) {
+			return nil, invalid("body.phases."+ph.ID, "the deadline is more than five years away", ph.Due)
+		}
+	}
+	var targets []string
+	for i, t := range b.Targets {
+		if s.Dir.Get(t) == nil || !s.Dir.Within(t, b.Scope) || t == b.Scope {
+			return nil, invalid("body.targets["+strconv.Itoa(i)+"]", "must be a tenant inside the scope", t)
+		}
+		targets = append(targets, t)
+	}
+	sort.Strings(targets)
+	if err := s.require(ctx, actCampaignLaunch, b.Scope); err != nil {
+		return nil, err
+	}
+
+	c := &duban.Campaign{ID: newID("c"), Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv,
+		Phases: phases, Targets: targets, CreatedBy: p.Login, CreatedAt: now.Truncate(time.Microsecond)}
+	var idem *postgres.Idempotent
+	if in.IdempotencyKey != "" {
+		hash := requestHash("launch-campaign", b)
+		prev, err := s.DB.LookupIdempotency(ctx, p.Login, in.IdempotencyKey)
+		if err != nil {
+			return nil, problem(err)
+		}
+		if prev != nil {
+			if prev.RequestHash != hash || prev.Operation != "launch-campaign" {
+				return nil, invalid("header.Idempotency-Key", "this key was used with a different request", in.IdempotencyKey)
+			}
+			var out CampaignOut
+			if err := json.Unmarshal(prev.Response, &out); err != nil {
+				return nil, problem(err)
+			}
+			prevC := &duban.Campaign{ID: out.ID, Template: out.Template, Title: out.Title, Scope: out.Scope, Levels: out.Levels,
+				Phases: out.Phases, Targets: out.Targets, CreatedBy: out.CreatedBy, CreatedAt: out.CreatedAt}
+			if err := s.startCampaign(ctx, prevC); err != nil { // the first attempt may have died before starting it
+				return nil, err
+			}
+			return &struct{ Body CampaignOut }{out}, nil
+		}
+		idem = &postgres.Idempotent{Login: p.Login, Key: in.IdempotencyKey, Operation: "launch-campaign", RequestHash: hash, Status: http.StatusCreated}
+	}
+	err = s.DB.InsertCampaign(ctx, s.Authz.Scope(p, actCampaignLaunch), c, idem, func(c *duban.Campaign) ([]byte, error) {
+		return json.Marshal(campaignOut(c))
+	})
+	if err != nil {
+		return nil, problem(err)
+	}
+	if err := s.startCampaign(ctx, c); err != nil {
+		return nil, err
+	}
+	return &struct{ Body CampaignOut }{campaignOut(c)}, nil
+}
+
+// startCampaign starts the root workflow; starting it again is a no-op.
+func (s *Server) startCampaign(ctx context.Context, c *duban.Campaign) error {
+	tpl := duban.TemplateByID(c.Template)
+	if tpl == nil {
+		return huma.Error500InternalServerError("internal error")
+	}
+	in := workflows.NodeInput{CampaignID: c.ID, Root: true, Scope: c.Scope, Tenant: c.Scope, Name: s.Dir.Get(c.Scope).Name,
+		Level: s.Dir.Get(c.Scope).Level, Title: c.Title, Phase: c.Phases[0].ID, Due: c.Phases[0].Due, Levels: c.Levels,
+		Targets: c.Targets, Template: *tpl}
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.RootID(c.ID), TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.WorkflowName, in)
+	if err != nil {
+		if strings.Contains(err.Error(), "already") {
+			return nil
+		}
+		return huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
+	}
+	return nil
+}
+
+func requestHash(op string, body any) string {
+	b, _ := json.Marshal(body)
+	h := sha256.Sum256(append([]byte(op+"\n"), b...))
+	return hex.EncodeToString(h[:])
+}
+
+// ProgressOut is a campaign's progress at one tenant and its children.
+type ProgressOut struct {
+	Campaign string              `json:"campaign"`
+	Tenant   postgres.Progress   `json:"tenant"`
+	Children []postgres.Progress `json:"children"`
+}
+
+func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body ProgressOut }, error) {
+	c, err := s.campaign(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := principal(ctx)
+	if tenant == "" {
+		tenant = c.Scope
+		if ok, _ := s.Authz.Can(p.Login, actCampaignRead, tenant); !ok {
+			tenant = p.Tenant
+		}
+	}
+	t := s.Dir.Get(tenant)
+	if t == nil {
+		return nil, invalid("query.tenant", "unknown tenant", tenant)
+	}
+	if !s.Dir.Within(tenant, c.Scope) {
+		return nil, invalid("query.tenant", "the tenant lies outside the campaign scope", tenant)
+	}
+	if err := s.require(ctx, actCampaignRead, tenant); err != nil {
+		return nil, err
+	}
+	nodes := []duban.Tenant{*t}
+	for _, code := range s.Dir.Supervised(tenant) {
+		nodes = append(nodes, *s.Dir.Get(code))
+	}
+	rows, err := s.DB.CampaignProgress(ctx, s.Authz.Scope(p, actCampaignRead), c.ID, nodes, s.Now())
+	if err != nil {
+		return nil, problem(err)
+	}
+	out := ProgressOut{Campaign: c.ID, Tenant: rows[0]}
+	for _, r := range rows[1:] {
+		if r.Total > 0 {
+			out.Children = append(out.Children, r)
+		}
+	}
+	if out.Children == nil {
+		out.Children = []postgres.Progress{}
+	}
+	return &struct{ Body ProgressOut }{out}, nil
+}

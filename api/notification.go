@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/duban/duban"
+	"github.com/duban/duban/postgres"
+)
+
+const (
+	actWebhookCreate = "webhook.create"
+	actWebhookList   = "webhook.list"
+)
+
+// inboxes are the tenants whose notifications a user reads: where it holds a role.
+func inboxes(p *duban.Principal) ([]string, []string) {
+	var tenants, paths []string
+	seen := map[string]bool{}
+	for _, b := range p.Bindings {
+		if !seen[b.Tenant] {
+			seen[b.Tenant] = true
+			tenants = append(tenants, b.Tenant)
+			paths = append(paths, b.TenantPath)
+		}
+	}
+	return tenants, paths
+}
+
+func (s *Server) registerNotifications(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "list-notifications", Method: http.MethodGet, Path: "/v1/notifications", Tags: []string{"Notifications"},
+		Summary: "Your inbox: reminders, escalations and review results for the tenants where you hold a role, newest first", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		Unread bool `query:"unread" doc:"Only unread ones"`
+		PageParams
+	}) (*struct{ Body Page[duban.Notification] }, error) {
+		p := principal(ctx)
+		tenants, paths := inboxes(p)
+		cur, err := decodeCursor(in.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		var before int64
+		if cur != "" {
+			if before, err = strconv.ParseInt(cur, 10, 64); err != nil {
+				return nil, invalid("query.cursor", "malformed cursor", in.Cursor)
+			}
+		}
+		items, total, err := s.DB.ListNotifications(ctx, paths, postgres.NotificationFilter{Login: p.Login, Tenants: tenants, UnreadOnly: in.Unread, BeforeID: before, Limit: in.Limit})
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body Page[duban.Notification] }{pageOf(items, total, in.Limit, func(n duban.Notification) string { return strconv.FormatInt(n.ID, 10) })}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "mark-notification-read", Method: http.MethodPost, Path: "/v1/notifications/{id}/read", Tags: []string{"Notifications"},
+		Summary: "Mark a notification read", Security: bearerSecurity, DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, in *struct {
+		ID int64 `path:"id" minimum:"1"`
+	}) (*struct{}, error) {
+		p := principal(ctx)
+		tenants, paths := inboxes(p)
+		if err := s.DB.MarkNotificationRead(ctx, paths, p.Login, tenants, in.ID); err != nil {
+			return nil, problem(err)
+		}
+		return &struct{}{}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "create-webhook", Method: http.MethodPost, Path: "/v1/webhooks", Tags: []string{"Notifications"},
+		Summary:     "Add an outgoing webhook for a tenant's notifications (admin)",
+		Description: "JSON bodies are signed: X-Duban-Signature = sha256=hex(HMAC-SHA256(secret, timestamp + \".\" + body)), X-Duban-Timestamp = the Unix time. Formats dingtalk and wecom post robot text messages (DingTalk signed in the query).",
+		Security:    bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		Body struct {
+			Tenant string `json:"tenant" minLength:"2" maxLength:"6"`
+			URL    string `json:"url" minLength:"8" maxLength:"2000" format:"uri"`
+			Secret string `json:"secret" minLength:"16" maxLength:"200" doc:"HMAC secret (write-only)"`
+			Format string `json:"format,omitempty" enum:"json,dingtalk,wecom" default:"json"`
+		}
+	}) (*struct{ Body postgres.Webhook }, error) {
+		b := in.Body
+		if s.Dir.Get(b.Tenant) == nil {
+			return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
+		}
+		u, err := url.Parse(b.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, invalid("body.url", "must be an http(s) URL", b.URL)
+		}
+		if err := s.require(ctx, actWebhookCreate, b.Tenant); err != nil {
+			return nil, err
+		}
+		if b.Format == "" {
+			b.Format = "json"
+		}
+		w := &postgres.Webhook{Tenant: b.Tenant, URL: b.URL, Secret: b.Secret, Format: b.Format}
+		if err := s.DB.CreateWebhook(ctx, s.Authz.Scope(principal(ctx), actWebhookCreate), w); err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body postgres.Webhook }{*w}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-webhooks", Method: http.MethodGet, Path: "/v1/webhooks", Tags: []string{"Notifications"},
+		Summary: "List outgoing webhooks in your subtree (admin)", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		Tenant string `query:"tenant" maxLength:"6"`
+	}) (*struct{ Body Page[postgres.Webhook] }, error) {
+		scope, err := s.listScope(ctx, actWebhookList, in.Tenant)
+		if err != nil {
+			return nil, err
+		}
+		ws, err := s.DB.ListWebhooks(ctx, scope, in.Tenant)
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body Page[postgres.Webhook] }{pageOf(ws, len(ws), 0, func(w postgres.Webhook) string { return "" })}, nil
+	})
+}

@@ -1,0 +1,181 @@
+package duban
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// FieldType is the type of a report form field.
+type FieldType string
+
+// Report form field types.
+const (
+	FieldInteger    FieldType = "integer"    // whole count ≥ Min
+	FieldDecimal    FieldType = "decimal"    // number
+	FieldText       FieldType = "text"       // free text up to MaxLength
+	FieldChoice     FieldType = "choice"     // one of Choices
+	FieldDate       FieldType = "date"       // YYYY-MM-DD
+	FieldChecklist  FieldType = "checklist"  // map of Choices → bool, every item answered
+	FieldAttachment FieldType = "attachment" // list of attachment references
+)
+
+// Text is a bilingual label.
+type Text struct {
+	ZH string `json:"zh"`
+	EN string `json:"en"`
+}
+
+// FormField is one field of a report form.
+type FormField struct {
+	Name      string    `json:"name"`
+	Label     Text      `json:"label"`
+	Type      FieldType `json:"type"`
+	Required  bool      `json:"required"`
+	Min       *float64  `json:"min,omitempty"`
+	Max       *float64  `json:"max,omitempty"`
+	MaxLength int       `json:"max_length,omitempty"`
+	Choices   []string  `json:"choices,omitempty"`
+}
+
+// FormSchema is a report form: submissions are validated against it.
+type FormSchema struct {
+	Fields []FormField `json:"fields"`
+}
+
+// Float returns a pointer to v, for Min and Max.
+func Float(v float64) *float64 { return &v }
+
+var attachmentRE = regexp.MustCompile(`^att_[A-Za-z0-9_-]{4,64}$`)
+
+// Validate checks values against the schema and returns one FieldError per
+// bad field (unknown fields included), sorted by location; nil when valid.
+// Partial (a draft) skips the required check.
+func (s FormSchema) Validate(values map[string]any, partial bool) []FieldError {
+	var errs []FieldError
+	bad := func(name, msg string, v any) {
+		errs = append(errs, FieldError{Location: "body.report." + name, Message: msg, Value: v})
+	}
+	known := map[string]bool{}
+	for _, f := range s.Fields {
+		known[f.Name] = true
+		v, ok := values[f.Name]
+		if !ok || v == nil {
+			if f.Required && !partial {
+				bad(f.Name, "is required", nil)
+			}
+			continue
+		}
+		switch f.Type {
+		case FieldInteger, FieldDecimal:
+			n, ok := v.(float64)
+			if !ok {
+				bad(f.Name, "must be a number", v)
+				continue
+			}
+			if math.IsNaN(n) || math.IsInf(n, 0) {
+				bad(f.Name, "must be a finite number", v)
+				continue
+			}
+			if f.Type == FieldInteger && n != math.Trunc(n) {
+				bad(f.Name, "must be a whole number", v)
+				continue
+			}
+			if f.Min != nil && n < *f.Min {
+				bad(f.Name, fmt.Sprintf("must be at least %g", *f.Min), v)
+			} else if f.Max != nil && n > *f.Max {
+				bad(f.Name, fmt.Sprintf("must be at most %g", *f.Max), v)
+			}
+		case FieldText:
+			str, ok := v.(string)
+			if !ok {
+				bad(f.Name, "must be text", v)
+				continue
+			}
+			max := f.MaxLength
+			if max == 0 {
+				max = 5000
+			}
+			if !utf8.ValidString(str) {
+				bad(f.Name, "must be valid UTF-8", nil)
+			} else if utf8.RuneCountInString(str) > max {
+				bad(f.Name, fmt.Sprintf("must be at most %d characters", max), nil)
+			} else if f.Required && !partial && strings.TrimSpace(str) == "" {
+				bad(f.Name, "must not be blank", v)
+			}
+		case FieldChoice:
+			str, ok := v.(string)
+			if !ok || !contains(f.Choices, str) {
+				bad(f.Name, "must be one of: "+strings.Join(f.Choices, ", "), v)
+			}
+		case FieldDate:
+			str, ok := v.(string)
+			if !ok {
+				bad(f.Name, "must be a date YYYY-MM-DD", v)
+				continue
+			}
+			if _, err := time.Parse("2006-01-02", str); err != nil {
+				bad(f.Name, "must be a date YYYY-MM-DD", v)
+			}
+		case FieldChecklist:
+			m, ok := v.(map[string]any)
+			if !ok {
+				bad(f.Name, "must be an object of item → true/false", v)
+				continue
+			}
+			for k, x := range m {
+				if !contains(f.Choices, k) {
+					bad(f.Name+"."+k, "is not an item of this checklist", nil)
+				} else if _, ok := x.(bool); !ok {
+					bad(f.Name+"."+k, "must be true or false", x)
+				}
+			}
+			if !partial {
+				for _, c := range f.Choices {
+					if _, ok := m[c]; !ok {
+						bad(f.Name+"."+c, "must be answered", nil)
+					}
+				}
+			}
+		case FieldAttachment:
+			list, ok := v.([]any)
+			if !ok {
+				bad(f.Name, "must be a list of attachment references", v)
+				continue
+			}
+			if len(list) > 50 {
+				bad(f.Name, "at most 50 attachments", nil)
+			}
+			for i, a := range list {
+				if s, ok := a.(string); !ok || !attachmentRE.MatchString(s) {
+					bad(fmt.Sprintf("%s[%d]", f.Name, i), "must be an attachment reference like att_xxxx", a)
+				}
+			}
+		}
+	}
+	var unknown []string
+	for k := range values {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		bad(k, "is not a field of this form", nil)
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Location < errs[j].Location })
+	return errs
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,369 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/jackc/pgx/v5"
+)
+
+// InsertCampaign records a launched campaign (audited) within scope and,
+// when idem is set, remembers the response under its key in the same
+// transaction. response renders the campaign as the API answers.
+func (db *DB) InsertCampaign(ctx context.Context, scope []string, c *duban.Campaign, idem *Idempotent, response func(*duban.Campaign) ([]byte, error)) error {
+	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		if err := insertCampaign(ctx, tx, c); err != nil {
+			return err
+		}
+		if idem == nil {
+			return nil
+		}
+		b, err := response(c)
+		if err != nil {
+			return err
+		}
+		idem.Response, idem.TenantPath = b, c.ScopePath
+		return rememberIdempotency(ctx, tx, idem)
+	}))
+}
+
+func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
+	phases, _ := json.Marshal(c.Phases)
+	levels := make([]string, len(c.Levels))
+	for i, l := range c.Levels {
+		levels[i] = string(l)
+	}
+	targets := c.Targets
+	if targets == nil {
+		targets = []string{}
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at)
+		SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9 FROM tenants WHERE code = $4
+		RETURNING scope_path::text`,
+		c.ID, c.Template, c.Title, c.Scope, levels, phases, targets, c.CreatedBy, c.CreatedAt).Scan(&c.ScopePath)
+	if err != nil {
+		return FormatError(err)
+	}
+	c.Status = duban.CampaignRunning
+	_, err = AppendAudit(ctx, tx, Audit{Tenant: c.Scope, Action: "campaign.launch", Target: "campaign/" + c.ID,
+		Summary: map[string]any{"template": c.Template, "title": c.Title, "levels": c.Levels, "phases": c.Phases, "targets": c.Targets}})
+	return err
+}
+
+const campaignCols = `id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason`
+
+func scanCampaign(r pgx.CollectableRow) (duban.Campaign, error) {
+	var c duban.Campaign
+	var levels []string
+	var phases []byte
+	err := r.Scan(&c.ID, &c.Template, &c.Title, &c.Scope, &c.ScopePath, &levels, &phases, &c.Targets, &c.Status, &c.CreatedBy, &c.CreatedAt, &c.EndedAt, &c.EndReason)
+	if err != nil {
+		return c, err
+	}
+	for _, l := range levels {
+		c.Levels = append(c.Levels, duban.Level(l))
+	}
+	err = json.Unmarshal(phases, &c.Phases)
+	return c, err
+}
+
+// GetCampaign returns a campaign visible within scope (inside it or covering it).
+func (db *DB) GetCampaign(ctx context.Context, scope []string, id string) (*duban.Campaign, error) {
+	var c duban.Campaign
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		c, err = pgx.CollectExactlyOneRow(rows, scanCampaign)
+		return err
+	})
+	if err != nil {
+		if FormatError(err) != nil && duban.ErrorCode(FormatError(err)) == duban.ENotFound {
+			return nil, duban.Errorf(duban.ENotFound, "campaign %s not found", id)
+		}
+		return nil, err
+	}
+	return &c, nil
+}
+
+// CampaignFilter selects campaigns.
+type CampaignFilter struct {
+	Status   string
+	Template string
+	Before   string // cursor: "created_at|id" of the last item
+	Limit    int
+}
+
+// ListCampaigns returns campaigns visible within scope, newest first.
+func (db *DB) ListCampaigns(ctx context.Context, scope []string, f CampaignFilter) ([]duban.Campaign, int, error) {
+	var items []duban.Campaign
+	var total int
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		const cond = `($1 = '' OR status = $1) AND ($2 = '' OR template = $2)`
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM campaigns WHERE `+cond, f.Status, f.Template).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE `+cond+` AND ($3 = '' OR id < $3)
+			ORDER BY id DESC LIMIT $4`, f.Status, f.Template, f.Before, f.Limit)
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, scanCampaign)
+		return err
+	})
+	return items, total, err
+}
+
+// SetCampaignStatus records a campaign's end (system scope; idempotent).
+func (db *DB) SetCampaignStatus(ctx context.Context, id, status, reason string, at time.Time) error {
+	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+		var scope string
+		err := tx.QueryRow(ctx, `UPDATE campaigns SET status = $2, ended_at = $3, end_reason = $4, version = version + 1
+			WHERE id = $1 AND status = 'running' RETURNING scope`, id, status, at, reason).Scan(&scope)
+		if err == pgx.ErrNoRows {
+			return nil // already ended: a retried activity
+		}
+		if err != nil {
+			return err
+		}
+		_, err = AppendAudit(ctx, tx, Audit{Tenant: scope, Action: "campaign." + status, Target: "campaign/" + id,
+			Summary: map[string]any{"status": status, "reason": reason}})
+		return err
+	})
+}
+
+// Projection is one versioned write of an assignment's state, with the
+// transition that produced it and who asked for it.
+type Projection struct {
+	Assignment duban.Assignment
+	Event      duban.AssignmentEvent
+	RequestID  string
+}
+
+// ProjectAssignment writes an assignment snapshot if it is newer than the
+// stored one, records the transition and audits it — all in one
+// transaction. Replaying the same version changes nothing.
+func (db *DB) ProjectAssignment(ctx context.Context, p Projection) error {
+	a := p.Assignment
+	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+		draft, _ := json.Marshal(a.Draft)
+		report, _ := json.Marshal(a.Report)
+		tag, err := tx.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant,
+				parent_id, state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at)
+			SELECT $1, $2, $3, t.path, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $19, $20, $21, $22
+			FROM tenants t WHERE t.code = $3
+			ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, due_at = EXCLUDED.due_at, overdue = EXCLUDED.overdue,
+				escalation_level = EXCLUDED.escalation_level, draft = EXCLUDED.draft, report = EXCLUDED.report, comment = EXCLUDED.comment,
+				submitted_at = EXCLUDED.submitted_at, first_submitted_at = EXCLUDED.first_submitted_at, approved_at = EXCLUDED.approved_at,
+				signed_off_at = EXCLUDED.signed_off_at, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+			WHERE assignments.version < EXCLUDED.version`,
+			a.ID, a.CampaignID, a.Tenant, string(a.Level), a.Phase, a.Title, a.ReviewerTenant, a.SignerTenant, a.ParentID,
+			string(a.State), a.DueAt, a.Overdue, a.EscalationLevel, nullJSON(a.Draft, draft), nullJSON(a.Report, report), a.Comment,
+			a.SubmittedAt, a.FirstSubmittedAt, a.ApprovedAt, a.SignedOffAt, a.Version, a.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("project assignment %s v%d: %w", a.ID, a.Version, err)
+		}
+		_ = tag
+		e := p.Event
+		details, _ := json.Marshal(e.Details)
+		tag, err = tx.Exec(ctx, `INSERT INTO assignment_events (assignment_id, version, tenant_path, at, actor, action, from_state, to_state, comment, details)
+			SELECT $1, $2, path, $4, $5, $6, $7, $8, $9, $10::jsonb FROM tenants WHERE code = $3
+			ON CONFLICT (assignment_id, version) DO NOTHING`,
+			a.ID, a.Version, a.Tenant, e.At, e.Actor, e.Action, e.From, e.To, e.Comment, nullJSON(e.Details, details))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // this version was projected before: no second audit event
+		}
+		actx := duban.NewContextWithRequestID(duban.NewContextWithPrincipal(ctx, &duban.Principal{Login: e.Actor}), p.RequestID)
+		_, err = AppendAudit(actx, tx, Audit{Tenant: a.Tenant, Action: "assignment." + e.Action, Target: "assignment/" + a.ID,
+			Summary: map[string]any{"from": e.From, "to": e.To, "version": a.Version, "comment": e.Comment, "due_at": a.DueAt}})
+		return err
+	})
+}
+
+func nullJSON(v map[string]any, b []byte) any {
+	if v == nil {
+		return nil
+	}
+	return string(b)
+}
+
+const assignmentCols = `id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+	state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at`
+
+func scanAssignment(r pgx.CollectableRow) (duban.Assignment, error) {
+	var a duban.Assignment
+	var draft, report []byte
+	err := r.Scan(&a.ID, &a.CampaignID, &a.Tenant, &a.TenantPath, &a.Level, &a.Phase, &a.Title, &a.ReviewerTenant, &a.SignerTenant, &a.ParentID,
+		&a.State, &a.DueAt, &a.Overdue, &a.EscalationLevel, &draft, &report, &a.Comment, &a.SubmittedAt, &a.FirstSubmittedAt, &a.ApprovedAt, &a.SignedOffAt, &a.Version, &a.UpdatedAt)
+	if err != nil {
+		return a, err
+	}
+	if draft != nil {
+		_ = json.Unmarshal(draft, &a.Draft)
+	}
+	if report != nil {
+		_ = json.Unmarshal(report, &a.Report)
+	}
+	return a, nil
+}
+
+// GetAssignment returns an assignment within scope, with its history.
+func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*duban.Assignment, []duban.AssignmentEvent, error) {
+	var a duban.Assignment
+	var hist []duban.AssignmentEvent
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+assignmentCols+` FROM assignments WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if a, err = pgx.CollectExactlyOneRow(rows, scanAssignment); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT version, at, actor, action, from_state, to_state, comment, details FROM assignment_events
+			WHERE assignment_id = $1 ORDER BY version`, id)
+		if err != nil {
+			return err
+		}
+		hist, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.AssignmentEvent, error) {
+			var e duban.AssignmentEvent
+			var details []byte
+			err := r.Scan(&e.Version, &e.At, &e.Actor, &e.Action, &e.From, &e.To, &e.Comment, &details)
+			if details != nil {
+				_ = json.Unmarshal(details, &e.Details)
+			}
+			return e, err
+		})
+		return err
+	})
+	if err != nil {
+		err = FormatError(err)
+		if duban.ErrorCode(err) == duban.ENotFound {
+			return nil, nil, duban.Errorf(duban.ENotFound, "assignment %s not found", id)
+		}
+		return nil, nil, err
+	}
+	return &a, hist, nil
+}
+
+// AssignmentFilter selects assignments.
+type AssignmentFilter struct {
+	Campaign  string
+	Within    string   // tenant code: its supervision subtree
+	Tenants   []string // exactly these tenants (my own tasks)
+	State     string
+	Level     string
+	Overdue   *bool
+	DueBefore *time.Time
+	After     string // cursor: id
+	Limit     int
+}
+
+// ListAssignments returns assignments within scope ordered by id, and the total.
+func (db *DB) ListAssignments(ctx context.Context, scope []string, f AssignmentFilter) ([]duban.Assignment, int, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.Campaign != "" {
+		where = append(where, "campaign_id = "+arg(f.Campaign))
+	}
+	if f.Within != "" {
+		where = append(where, "tenant_path <@ (SELECT path FROM tenants WHERE code = "+arg(f.Within)+")")
+	}
+	if f.Tenants != nil {
+		where = append(where, "tenant = ANY("+arg(f.Tenants)+")")
+	}
+	if f.State != "" {
+		where = append(where, "state = "+arg(f.State))
+	}
+	if f.Level != "" {
+		where = append(where, "level = "+arg(f.Level))
+	}
+	if f.Overdue != nil {
+		where = append(where, "overdue = "+arg(*f.Overdue))
+	}
+	if f.DueBefore != nil {
+		where = append(where, "due_at < "+arg(*f.DueBefore))
+	}
+	cond := "true"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	var items []duban.Assignment
+	var total int
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		page := cond
+		if f.After != "" {
+			page += " AND id > " + arg(f.After)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+assignmentCols+` FROM assignments WHERE `+page+` ORDER BY id LIMIT `+arg(f.Limit), args...)
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, scanAssignment)
+		return err
+	})
+	return items, total, err
+}
+
+// Progress is a roll-up of assignments in one tenant's subtree.
+type Progress struct {
+	Tenant          string  `json:"tenant"`
+	Name            string  `json:"name"`
+	Total           int     `json:"total"`
+	Assigned        int     `json:"assigned"`
+	InProgress      int     `json:"in_progress"`
+	Submitted       int     `json:"submitted"`
+	Returned        int     `json:"returned"`
+	Approved        int     `json:"approved"`
+	SignedOff       int     `json:"signed_off"`
+	Cancelled       int     `json:"cancelled"`
+	Overdue         int     `json:"overdue"`
+	OnTime          int     `json:"on_time" doc:"First submitted by the due date"`
+	OnTimeRate      float64 `json:"on_time_rate" doc:"on_time / assignments due by now or submitted; 1 when none is due yet"`
+	EscalationLevel int     `json:"escalation_level" doc:"Highest current escalation level in the subtree"`
+	Listed          int     `json:"listed" doc:"Assignments under listed supervision (挂牌督办, level ≥ 3)"`
+}
+
+// CampaignProgress rolls a campaign's assignments up to each given tenant's
+// subtree, within scope.
+func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign string, tenants []duban.Tenant, now time.Time) ([]Progress, error) {
+	out := make([]Progress, 0, len(tenants))
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		for _, t := range tenants {
+			p := Progress{Tenant: t.Code, Name: t.Name}
+			var due int
+			err := tx.QueryRow(ctx, `SELECT count(*),
+				count(*) FILTER (WHERE state = 'assigned'), count(*) FILTER (WHERE state = 'in_progress'),
+				count(*) FILTER (WHERE state = 'submitted'), count(*) FILTER (WHERE state = 'returned'),
+				count(*) FILTER (WHERE state = 'approved'), count(*) FILTER (WHERE state = 'signed_off'),
+				count(*) FILTER (WHERE state = 'cancelled'), count(*) FILTER (WHERE overdue),
+				count(*) FILTER (WHERE first_submitted_at IS NOT NULL AND first_submitted_at <= due_at),
+				count(*) FILTER (WHERE state <> 'cancelled' AND (due_at <= $3 OR first_submitted_at IS NOT NULL)),
+				coalesce(max(escalation_level), 0), count(*) FILTER (WHERE escalation_level >= 3)
+				FROM assignments WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree`, campaign, t.Path, now).
+				Scan(&p.Total, &p.Assigned, &p.InProgress, &p.Submitted, &p.Returned, &p.Approved, &p.SignedOff, &p.Cancelled,
+					&p.Overdue, &p.OnTime, &due, &p.EscalationLevel, &p.Listed)
+			if err != nil {
+				return err
+			}
+			p.OnTimeRate = 1
+			if due > 0 {
+				p.OnTimeRate = float64(p.OnTime) / float64(due)
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,445 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/duban/duban/activities"
+	"github.com/duban/duban/postgres"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// NodeInput starts one node of a campaign tree.
+type NodeInput struct {
+	CampaignID    string
+	Root          bool
+	Scope         string
+	Tenant        string
+	Name          string
+	Level         duban.Level
+	HasAssignment bool
+	Reviewer      string
+	Signer        string
+	ParentID      string // parent node's workflow id; "" for the root
+	// ParentAssignment is the parent's assignment id, when it has one.
+	ParentAssignment string
+	Title            string // the campaign's title
+	Phase            string
+	Due              time.Time
+	Levels           []duban.Level
+	Targets          []string
+	// Template is a snapshot taken at launch, so later code changes to
+	// templates never alter running campaigns.
+	Template duban.Template
+}
+
+// ChildStatus is what a child reports to its parent.
+type ChildStatus struct {
+	Tenant  string
+	State   duban.AssignmentState
+	Settled bool
+}
+
+// Status is what the status query returns.
+type Status struct {
+	Assignment *duban.Assignment
+	Children   []ChildStatus
+	Released   bool
+	Settled    bool
+}
+
+type child struct {
+	plan        activities.ChildPlan
+	status      ChildStatus
+	started     bool
+	done        bool
+	releaseSent bool
+}
+
+type node struct {
+	in       NodeInput
+	a        duban.Assignment
+	children map[string]*child
+	order    []string // child tenants, sorted
+	mu       workflow.Mutex
+
+	released  bool
+	dirty     bool // something changed: re-evaluate the loop
+	rearm     bool // the due date changed: recompute the schedule
+	sentState duban.AssignmentState
+	sentSettl bool
+	sentOnce  bool
+
+	cancelReason string
+	cancelBy     Actor
+	cancelled    bool
+	cancelDone   bool
+	cancelAcked  bool
+}
+
+var activityOpts = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 20},
+}
+
+var webhookOpts = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Minute,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute, MaximumAttempts: 8},
+}
+
+// acts is only used for method references; the worker registers the real instance.
+var acts *activities.Activities
+
+// CampaignNode is the workflow of one node of a campaign tree (the root
+// when in.Root). It lives until the whole campaign is settled (every
+// assignment signed off or cancelled) and released from the root, so that a
+// higher level can still return a signed-off report until then.
+func CampaignNode(ctx workflow.Context, in NodeInput) error {
+	n := &node{in: in, children: map[string]*child{}, mu: workflow.NewMutex(ctx)}
+	ctx = workflow.WithActivityOptions(ctx, activityOpts)
+	runCtx, cancelRun := workflow.WithCancel(ctx)
+	if err := n.register(ctx, cancelRun); err != nil {
+		return err
+	}
+	if in.HasAssignment {
+		task := in.Template.Tasks[in.Level]
+		now := workflow.Now(ctx)
+		n.a = duban.Assignment{ID: duban.AssignmentID(in.CampaignID, in.Tenant), CampaignID: in.CampaignID, Tenant: in.Tenant,
+			Level: in.Level, Phase: in.Phase, Title: in.Title + " · " + task.Title.ZH, ReviewerTenant: in.Reviewer, SignerTenant: in.Signer,
+			State: duban.StateAssigned, DueAt: in.Due, UpdatedAt: now}
+		n.a.ParentID = in.ParentAssignment
+		if err := n.commit(ctx, n.a, Actor{Login: "system"}, "assign", "", nil); err != nil {
+			return err
+		}
+		n.rearm = true
+	}
+
+	var plans []activities.ChildPlan
+	if err := workflow.ExecuteActivity(ctx, acts.PlanChildren, activities.PlanInput{Scope: in.Scope, Tenant: in.Tenant, Levels: in.Levels, Targets: in.Targets}).Get(ctx, &plans); err != nil {
+		return fmt.Errorf("plan children of %s: %w", in.Tenant, err)
+	}
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	for _, p := range plans {
+		c := &child{plan: p, status: ChildStatus{Tenant: p.Tenant}}
+		n.children[p.Tenant] = c
+		n.order = append(n.order, p.Tenant)
+		cin := in
+		cin.Root, cin.Tenant, cin.Name, cin.Level, cin.HasAssignment = false, p.Tenant, p.Name, p.Level, p.HasAssignment
+		cin.Reviewer, cin.Signer, cin.ParentID = p.Reviewer, p.Signer, workflow.GetInfo(ctx).WorkflowExecution.ID
+		cin.ParentAssignment = ""
+		if in.HasAssignment {
+			cin.ParentAssignment = n.a.ID
+		}
+		cctx := workflow.WithChildOptions(runCtx, workflow.ChildWorkflowOptions{
+			WorkflowID:            NodeID(in.CampaignID, p.Tenant),
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+			WaitForCancellation:   true,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		})
+		f := workflow.ExecuteChildWorkflow(cctx, CampaignNode, cin)
+		workflow.Go(dctx, func(g workflow.Context) {
+			if err := f.GetChildWorkflowExecution().Get(g, nil); err == nil {
+				c.started = true
+			}
+			_ = f.Get(g, nil)
+			c.done = true
+			n.dirty = true
+		})
+	}
+
+	err := n.loop(runCtx)
+	if errors.Is(err, workflow.ErrCanceled) || runCtx.Err() != nil {
+		return n.cancel(dctx)
+	}
+	if err != nil {
+		return err
+	}
+	if in.Root {
+		if err := workflow.ExecuteActivity(ctx, acts.SetCampaignStatus, activities.CampaignStatusInput{CampaignID: in.CampaignID,
+			Status: duban.CampaignCompleted, At: workflow.Now(ctx)}).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// settled: own assignment final (or none) and every child settled.
+func (n *node) settled() bool {
+	if n.in.HasAssignment && !n.a.State.Final() {
+		return false
+	}
+	for _, t := range n.order {
+		if !n.children[t].status.Settled {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *node) allChildrenDone() bool {
+	for _, t := range n.order {
+		if !n.children[t].done {
+			return false
+		}
+	}
+	return true
+}
+
+// loop runs timers and reports until the node is released and its children
+// are done.
+func (n *node) loop(ctx workflow.Context) error {
+	var schedule []activities.ScheduledEvent
+	next := 0
+	releaseCh := workflow.GetSignalChannel(ctx, SignalRelease)
+	statusCh := workflow.GetSignalChannel(ctx, SignalChildStatus)
+	tightenCh := workflow.GetSignalChannel(ctx, SignalTighten)
+	workflow.Go(ctx, func(g workflow.Context) {
+		for {
+			var s ChildStatus
+			statusCh.Receive(g, &s)
+			if c := n.children[s.Tenant]; c != nil {
+				c.status = s
+				n.dirty = true
+			}
+		}
+	})
+	workflow.Go(ctx, func(g workflow.Context) {
+		releaseCh.Receive(g, nil)
+		n.released = true
+		n.dirty = true
+	})
+	workflow.Go(ctx, func(g workflow.Context) {
+		for {
+			var due time.Time
+			tightenCh.Receive(g, &due)
+			n.tighten(g, due)
+		}
+	})
+	for {
+		if n.in.HasAssignment && n.rearm {
+			n.rearm = false
+			schedule = nil
+			if n.a.State.Open() {
+				err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.Schedule, activities.ScheduleInput{Due: n.a.DueAt,
+					Reminders: n.in.Template.Reminders, Escalation: n.in.Template.Escalation}).Get(ctx, &schedule)
+				if err != nil {
+					return err
+				}
+			}
+			now := workflow.Now(ctx)
+			next = 0
+			for next < len(schedule) && schedule[next].At.Before(now) {
+				next++
+			}
+		}
+		n.reportUp(ctx)
+		if n.in.Root && !n.released && n.settled() {
+			n.released = true
+		}
+		if n.released {
+			n.releaseChildren(ctx)
+			if n.allChildrenDone() {
+				return nil
+			}
+		}
+		n.dirty = false
+		var wait time.Duration = -1
+		if next < len(schedule) && n.a.State.Open() {
+			wait = schedule[next].At.Sub(workflow.Now(ctx))
+			if wait < 0 {
+				wait = 0
+			}
+		}
+		cond := func() bool { return n.dirty || n.rearm }
+		if wait < 0 {
+			if err := workflow.Await(ctx, cond); err != nil {
+				return err
+			}
+			continue
+		}
+		fired, err := workflow.AwaitWithTimeout(ctx, wait, cond)
+		if err != nil {
+			return err
+		}
+		if !fired && !n.rearm {
+			ev := schedule[next]
+			next++
+			if err := n.fire(ctx, ev); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// reportUp tells the parent when this node's state or settledness changed.
+func (n *node) reportUp(ctx workflow.Context) {
+	if n.in.ParentID == "" {
+		return
+	}
+	s := ChildStatus{Tenant: n.in.Tenant, State: n.a.State, Settled: n.settled()}
+	if n.sentOnce && s.State == n.sentState && s.Settled == n.sentSettl {
+		return
+	}
+	n.sentOnce, n.sentState, n.sentSettl = true, s.State, s.Settled
+	_ = workflow.SignalExternalWorkflow(ctx, n.in.ParentID, "", SignalChildStatus, s).Get(ctx, nil)
+}
+
+func (n *node) releaseChildren(ctx workflow.Context) {
+	for _, t := range n.order {
+		c := n.children[t]
+		if c.started && !c.done && !c.releaseSent {
+			_ = workflow.SignalExternalWorkflow(ctx, NodeID(n.in.CampaignID, t), "", SignalRelease, nil).Get(ctx, nil)
+			c.releaseSent = true
+		}
+	}
+}
+
+// fire handles a reminder or an escalation step that came due.
+func (n *node) fire(ctx workflow.Context, ev activities.ScheduledEvent) error {
+	if !n.a.State.Open() {
+		return nil
+	}
+	if err := n.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer n.mu.Unlock()
+	if !n.a.State.Open() {
+		return nil
+	}
+	a := n.a
+	if ev.Kind == activities.KindReminder {
+		title := duban.Text{
+			ZH: fmt.Sprintf("提醒：「%s」将于 %s 到期", a.Title, a.DueAt.In(shanghai).Format("2006-01-02 15:04")),
+			EN: fmt.Sprintf("Reminder: %q is due %s", a.Title, a.DueAt.In(shanghai).Format("2006-01-02 15:04")),
+		}
+		if ev.Offset > 0 {
+			title.ZH += fmt.Sprintf("（还剩 %d 个工作日）", ev.Offset)
+			title.EN += fmt.Sprintf(" (%d working days left)", ev.Offset)
+		}
+		n.notify(ctx, fmt.Sprintf("%s/reminder/%d", a.ID, ev.At.Unix()), "reminder", title, []string{a.Tenant})
+		return nil
+	}
+	step := ev.Step
+	if step.Level <= a.EscalationLevel {
+		return nil
+	}
+	a.Overdue = true
+	a.EscalationLevel = step.Level
+	a.UpdatedAt = workflow.Now(ctx)
+	if err := n.commit(ctx, a, Actor{Login: "system"}, "escalate", step.Name.ZH, map[string]any{"level": step.Level, "kind": step.Kind}); err != nil {
+		return err
+	}
+	recipients := []string{a.Tenant, a.ReviewerTenant}
+	if step.Kind != duban.EscalateReminder {
+		recipients = []string{a.ReviewerTenant, n.in.Scope}
+		if step.Kind == duban.EscalateSummons {
+			recipients = []string{a.Tenant, a.ReviewerTenant, n.in.Scope}
+		}
+	}
+	title := duban.Text{
+		ZH: fmt.Sprintf("%s：%s「%s」已逾期", step.Name.ZH, n.in.Name, a.Title),
+		EN: fmt.Sprintf("%s: %s is overdue on %q", step.Name.EN, n.in.Tenant, a.Title),
+	}
+	n.notify(ctx, fmt.Sprintf("%s/escalation/%d/%d", a.ID, step.Level, a.DueAt.Unix()), "escalation."+step.Kind, title, dedupe(recipients))
+	if step.Kind == duban.EscalateSummons {
+		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.RecordSummons, activities.SummonsInput{AssignmentID: a.ID, Tenant: a.Tenant,
+			Reviewer: a.ReviewerTenant, At: workflow.Now(ctx)}).Get(ctx, nil)
+	}
+	return nil
+}
+
+var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
+
+func dedupe(ss []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// commit projects a new snapshot (version+1) and, once it is written,
+// makes it the node's state. A failed write leaves the state unchanged.
+func (n *node) commit(ctx workflow.Context, next duban.Assignment, actor Actor, action, comment string, details map[string]any) error {
+	from := ""
+	if n.a.Version > 0 {
+		from = string(n.a.State)
+	}
+	next.Version = n.a.Version + 1
+	next.UpdatedAt = workflow.Now(ctx)
+	p := postgres.Projection{Assignment: next, RequestID: actor.RequestID, Event: duban.AssignmentEvent{Version: next.Version, At: next.UpdatedAt,
+		Actor: actor.Login, Action: action, From: from, To: string(next.State), Comment: comment, Details: details}}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.ProjectAssignment, p).Get(ctx, nil); err != nil {
+		return fmt.Errorf("project %s: %w", next.ID, err)
+	}
+	n.a = next
+	n.dirty = true
+	return nil
+}
+
+// notify stores notifications for the tenants and delivers webhooks in the
+// background: neither blocks the workflow's progress.
+func (n *node) notify(ctx workflow.Context, key, kind string, title duban.Text, tenants []string) {
+	ns := make([]postgres.NewNotification, 0, len(tenants))
+	for _, t := range tenants {
+		ns = append(ns, postgres.NewNotification{DedupeKey: key + "/" + t, Tenant: t, CampaignID: n.in.CampaignID,
+			AssignmentID: n.a.ID, Kind: kind, Title: title, Body: map[string]any{"state": n.a.State, "due_at": n.a.DueAt}, At: workflow.Now(ctx)})
+	}
+	workflow.Go(ctx, func(g workflow.Context) {
+		var ids []int64
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(g, activityOpts), acts.Notify, ns).Get(g, &ids); err != nil || len(ids) == 0 {
+			return
+		}
+		_ = workflow.ExecuteActivity(workflow.WithActivityOptions(g, webhookOpts), acts.DeliverWebhooks, ids).Get(g, nil)
+	})
+}
+
+// tighten applies an earlier internal deadline from the parent (倒排工期).
+func (n *node) tighten(ctx workflow.Context, due time.Time) {
+	if !n.in.HasAssignment || n.a.State.Final() || !due.Before(n.a.DueAt) {
+		return
+	}
+	if err := n.mu.Lock(ctx); err != nil {
+		return
+	}
+	defer n.mu.Unlock()
+	a := n.a
+	a.DueAt = due
+	if err := n.commit(ctx, a, Actor{Login: "system"}, "tighten_deadline", "倒排工期", map[string]any{"due_at": due}); err == nil {
+		n.rearm = true
+	}
+}
+
+// cancel ends the node cleanly after the campaign was cancelled: its own
+// assignment is recorded cancelled, children finish cancelling first.
+func (n *node) cancel(ctx workflow.Context) error {
+	_ = workflow.Await(ctx, n.allChildrenDone)
+	if n.in.HasAssignment && !n.a.State.Final() {
+		a := n.a
+		a.State = duban.StateCancelled
+		_ = n.commit(ctx, a, Actor{Login: "system"}, "cancel", "campaign cancelled", nil)
+	}
+	if n.in.Root {
+		reason := n.cancelReason
+		if reason == "" {
+			reason = "cancelled"
+		}
+		if err := workflow.ExecuteActivity(ctx, acts.SetCampaignStatus, activities.CampaignStatusInput{CampaignID: n.in.CampaignID,
+			Status: duban.CampaignCancelled, Reason: reason, At: workflow.Now(ctx)}).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	n.cancelDone = true
+	if n.cancelled { // the cancel update waits for this: let it answer first
+		_ = workflow.Await(ctx, func() bool { return n.cancelAcked })
+	}
+	return temporal.NewCanceledError()
+}
