@@ -43,8 +43,10 @@ type Server struct {
 	Ready     []HealthCheck
 	// Temporal starts campaigns and sends their updates.
 	Temporal client.Client
-	Version  string
-	Now      func() time.Time
+	// TaskQueue is where campaigns run (default workflows.TaskQueue).
+	TaskQueue string
+	Version   string
+	Now       func() time.Time
 }
 
 var bearerSecurity = []map[string][]string{{"bearer": {}}}

@@ -115,7 +115,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		OperationID: "save-assignment-draft", Method: http.MethodPut, Path: "/v1/assignments/{id}/draft", Tags: []string{"Assignments"},
 		Summary: "Save a draft report (staff of the assigned tenant)", Security: bearerSecurity, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
-		assignmentPath
+		ID   string `path:"id" maxLength:"80" doc:"Assignment id: <campaign>.<tenant>"`
 		Body reportBody
 	}) (*struct{ Body duban.Assignment }, error) {
 		return s.transition(ctx, in.ID, func(a *duban.Assignment) (string, string, any, error) {
@@ -129,7 +129,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		Description: "The report is validated against the template's form: each bad field is named in a 422.",
 		Security:    bearerSecurity, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
-		assignmentPath
+		ID   string `path:"id" maxLength:"80" doc:"Assignment id: <campaign>.<tenant>"`
 		Body reportBody
 	}) (*struct{ Body duban.Assignment }, error) {
 		return s.transition(ctx, in.ID, func(a *duban.Assignment) (string, string, any, error) {
@@ -143,7 +143,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		Description: "Return needs a reason and a rework due date (default: 5 working days… given as YYYY-MM-DD or RFC 3339). A signed-off report can be returned only by the signing level, which reopens it.",
 		Security:    bearerSecurity, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
-		assignmentPath
+		ID   string `path:"id" maxLength:"80" doc:"Assignment id: <campaign>.<tenant>"`
 		Body struct {
 			Decision  string `json:"decision" enum:"approve,return"`
 			Comment   string `json:"comment,omitempty" maxLength:"2000"`
@@ -175,7 +175,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		OperationID: "sign-off-assignment", Method: http.MethodPost, Path: "/v1/assignments/{id}/sign-off", Tags: []string{"Assignments"},
 		Summary: "Sign off an approved report (the level above the reviewer, capped at the campaign scope)", Security: bearerSecurity, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
-		assignmentPath
+		ID   string `path:"id" maxLength:"80" doc:"Assignment id: <campaign>.<tenant>"`
 		Body struct {
 			Comment string `json:"comment,omitempty" maxLength:"2000"`
 		}
@@ -189,7 +189,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		OperationID: "extend-deadline", Method: http.MethodPost, Path: "/v1/assignments/{id}/extend", Tags: []string{"Assignments"},
 		Summary: "Extend an assignment's deadline, with a reason (supervisor of the assignment; audited)", Security: bearerSecurity, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
-		assignmentPath
+		ID   string `path:"id" maxLength:"80" doc:"Assignment id: <campaign>.<tenant>"`
 		Body struct {
 			DueAt  string `json:"due_at" minLength:"10" maxLength:"40" doc:"YYYY-MM-DD (end of that day, Asia/Shanghai) or RFC 3339"`
 			Reason string `json:"reason" minLength:"1" maxLength:"2000"`

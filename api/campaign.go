@@ -342,7 +342,7 @@ func (s *Server) startCampaign(ctx context.Context, c *duban.Campaign) error {
 		Level: s.Dir.Get(c.Scope).Level, Title: c.Title, Phase: c.Phases[0].ID, Due: c.Phases[0].Due, Levels: c.Levels,
 		Targets: c.Targets, Template: *tpl}
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.RootID(c.ID), TaskQueue: workflows.TaskQueue,
+		ID: workflows.RootID(c.ID), TaskQueue: s.taskQueue(),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.WorkflowName, in)
@@ -408,4 +408,11 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 		out.Children = []postgres.Progress{}
 	}
 	return &struct{ Body ProgressOut }{out}, nil
+}
+
+func (s *Server) taskQueue() string {
+	if s.TaskQueue != "" {
+		return s.TaskQueue
+	}
+	return workflows.TaskQueue
 }

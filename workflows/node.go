@@ -65,7 +65,8 @@ type node struct {
 	a        duban.Assignment
 	children map[string]*child
 	order    []string // child tenants, sorted
-	mu       workflow.Mutex
+	mu       workflow.Mutex // serialises state changes
+	upMu     workflow.Mutex // serialises reports to the parent
 
 	released  bool
 	dirty     bool // something changed: re-evaluate the loop
@@ -99,7 +100,7 @@ var acts *activities.Activities
 // assignment signed off or cancelled) and released from the root, so that a
 // higher level can still return a signed-off report until then.
 func CampaignNode(ctx workflow.Context, in NodeInput) error {
-	n := &node{in: in, children: map[string]*child{}, mu: workflow.NewMutex(ctx)}
+	n := &node{in: in, children: map[string]*child{}, mu: workflow.NewMutex(ctx), upMu: workflow.NewMutex(ctx)}
 	ctx = workflow.WithActivityOptions(ctx, activityOpts)
 	runCtx, cancelRun := workflow.WithCancel(ctx)
 	if err := n.register(ctx, cancelRun); err != nil {
@@ -220,6 +221,7 @@ func (n *node) loop(ctx workflow.Context) error {
 		}
 	})
 	for {
+		n.dirty = false // anything that changes from here on wakes the wait below
 		if n.in.HasAssignment && n.rearm {
 			n.rearm = false
 			schedule = nil
@@ -246,7 +248,6 @@ func (n *node) loop(ctx workflow.Context) error {
 				return nil
 			}
 		}
-		n.dirty = false
 		var wait time.Duration = -1
 		if next < len(schedule) && n.a.State.Open() {
 			wait = schedule[next].At.Sub(workflow.Now(ctx))
@@ -276,10 +277,16 @@ func (n *node) loop(ctx workflow.Context) error {
 }
 
 // reportUp tells the parent when this node's state or settledness changed.
+// Calls are serialised and each reports the state at the time it sends, so
+// the parent's last view is the latest.
 func (n *node) reportUp(ctx workflow.Context) {
 	if n.in.ParentID == "" {
 		return
 	}
+	if err := n.upMu.Lock(ctx); err != nil {
+		return
+	}
+	defer n.upMu.Unlock()
 	s := ChildStatus{Tenant: n.in.Tenant, State: n.a.State, Settled: n.settled()}
 	if n.sentOnce && s.State == n.sentState && s.Settled == n.sentSettl {
 		return
@@ -382,6 +389,9 @@ func (n *node) commit(ctx workflow.Context, next duban.Assignment, actor Actor, 
 	}
 	n.a = next
 	n.dirty = true
+	// the parent hears of it before the update answers, so a summary
+	// submitted right after an approval sees the approval
+	n.reportUp(ctx)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/division"
 	"github.com/duban/duban/postgres"
+	"github.com/duban/duban/workflows"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 )
@@ -27,6 +28,8 @@ type core struct {
 	Dir      *duban.Directory
 	Authz    *authz.Enforcer
 	Temporal client.Client
+	// TaskQueue is where the worker polls and campaigns run.
+	TaskQueue string
 }
 
 func openCore(ctx context.Context, dbURL, temporalAddr, namespace string) (*core, error) {
@@ -57,7 +60,7 @@ func openCore(ctx context.Context, dbURL, temporalAddr, namespace string) (*core
 		db.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", temporalAddr, err)
 	}
-	return &core{DB: db, Dir: dir, Authz: enf, Temporal: tc}, nil
+	return &core{DB: db, Dir: dir, Authz: enf, Temporal: tc, TaskQueue: workflows.TaskQueue}, nil
 }
 
 func (c *core) Close() {
@@ -72,7 +75,7 @@ func (c *core) Close() {
 // server builds the API server over the core.
 func (c *core) server(v api.Verifier, dev *api.DevSigner) *api.Server {
 	return &api.Server{
-		DB: c.DB, Dir: c.Dir, Authz: c.Authz, Verifier: v, DevSigner: dev, Version: Version, Temporal: c.Temporal,
+		DB: c.DB, Dir: c.Dir, Authz: c.Authz, Verifier: v, DevSigner: dev, Version: Version, Temporal: c.Temporal, TaskQueue: c.TaskQueue,
 		Ready: []api.HealthCheck{
 			{Name: "postgres", Check: c.DB.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/duban/duban/api"
+	"github.com/duban/duban/internal/seed"
+	"github.com/duban/duban/internal/testenv"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.Shutdown()
+	os.Exit(code)
+}
+
+var queueSeq atomic.Int64
+
+// stack is the real system for one test: its own database, the shared
+// Temporal dev server with a task queue of its own, a worker and the API.
+type stack struct {
+	t      *testing.T
+	core   *core
+	db     testenv.DB
+	srv    *httptest.Server
+	signer *api.DevSigner
+	mu     sync.Mutex
+	tokens map[string]string
+	made   map[string]bool
+}
+
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	d := testenv.NewDB(t)
+	ts := testenv.Temporal(t)
+	ctx := context.Background()
+	c, err := openCore(ctx, d.AppURL, ts.FrontendHostPort(), "default")
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	c.TaskQueue = fmt.Sprintf("duban-test-%d-%d", os.Getpid(), queueSeq.Add(1))
+	require.NoError(t, seed.Apply(ctx, c.DB))
+	require.NoError(t, c.Authz.Reload())
+	w, err := c.worker()
+	require.NoError(t, err)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	signer := &api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}
+	srv := httptest.NewServer(c.server(signer.Verifier(), nil).Handler())
+	t.Cleanup(srv.Close)
+	return &stack{t: t, core: c, db: d, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
+}
+
+type resp struct {
+	Status int
+	Body   map[string]any
+	Raw    []byte
+}
+
+func (s *stack) call(login, method, path string, body any, headers ...string) resp {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(s.t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.srv.URL+path, rd)
+	require.NoError(s.t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if login != "" {
+		s.mu.Lock()
+		tok, ok := s.tokens[login]
+		if !ok {
+			tok, err = s.signer.Sign(login, time.Now())
+			s.tokens[login] = tok
+		}
+		s.mu.Unlock()
+		require.NoError(s.t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	r, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer r.Body.Close()
+	raw, _ := io.ReadAll(r.Body)
+	out := resp{Status: r.StatusCode, Raw: raw, Body: map[string]any{}}
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &out.Body)
+	}
+	return out
+}
+
+// eventually polls fn until it is true or the time is up.
+func eventually(t *testing.T, within time.Duration, fn func() bool, msg string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !fn() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out: %s", msg)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
