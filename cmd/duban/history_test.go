@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/duban/duban/workflows"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+)
+
+// TestRecordHistories runs a small campaign through every transition on
+// the dev server. With DUBAN_RECORD_HISTORIES=1 it writes the histories to
+// workflows/testdata, where the replay test checks that workflow code
+// changes never break running campaigns.
+func TestRecordHistories(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	r := s.call("henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "回放样本", "scope": "41",
+		"levels": []string{"county"}, "targets": []string{"410122"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	id := r.Body["id"].(string)
+	aid := id + ".410122"
+	eventually(t, time.Minute, func() bool { return s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil).Status == 200 }, "assignment")
+	s.expect(200, "zhongmu-staff", "PUT", "/v1/assignments/"+aid+"/draft", map[string]any{"report": map[string]any{"completed": 1}})
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "return", "comment": "补充材料"})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/extend", map[string]any{"due_at": time.Now().AddDate(0, 2, 0).Format("2006-01-02"), "reason": "延期"})
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "approve"})
+	s.expect(200, "henan-planner", "POST", "/v1/assignments/"+aid+"/sign-off", map[string]any{})
+	eventually(t, time.Minute, func() bool {
+		return s.call("henan-planner", "GET", "/v1/campaigns/"+id, nil).Body["status"] == "completed"
+	}, "completion")
+
+	ctx := context.Background()
+	for name, wid := range map[string]string{"root": workflows.RootID(id), "city-relay": workflows.NodeID(id, "4101"), "county": workflows.NodeID(id, "410122")} {
+		it := s.core.Temporal.GetWorkflowHistory(ctx, wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		var h historypb.History
+		for it.HasNext() {
+			ev, err := it.Next()
+			require.NoError(t, err)
+			h.Events = append(h.Events, ev)
+		}
+		require.NotEmpty(t, h.Events)
+		if os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
+			b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&h)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", "generic-"+name+".json"), b, 0o644))
+		}
+	}
+}
