@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -45,8 +46,12 @@ type Server struct {
 	Temporal client.Client
 	// TaskQueue is where campaigns run (default workflows.TaskQueue).
 	TaskQueue string
-	Version   string
-	Now       func() time.Time
+	// RateLimit is per user (per client address without a token).
+	RateLimit RateLimit
+	// CORSOrigins may call the API from a browser; none by default.
+	CORSOrigins []string
+	Version     string
+	Now         func() time.Time
 }
 
 var bearerSecurity = []map[string][]string{{"bearer": {}}}
@@ -77,7 +82,7 @@ func (s *Server) Handler() http.Handler {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"title":"Not Found","status":404,"detail":"no such endpoint"}`))
 	})
-	return withRequestID(securityHeaders(mux))
+	return withRequestID(securityHeaders(s.withCORS(s.withRateLimit(withBodyChecks(s.withIdempotency(mux))))))
 }
 
 func (s *Server) register(api huma.API) {
@@ -136,8 +141,10 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
 			h.Set("Cache-Control", "no-store")
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -267,3 +274,5 @@ func pageOf[T any](items []T, total, limit int, key func(T) string) Page[T] {
 	}
 	return p
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -38,6 +38,16 @@ type harness struct {
 
 func setup(t *testing.T, dev bool) *harness {
 	t.Helper()
+	return setupWith(t, func(s *api.Server, signer *api.DevSigner) {
+		if dev {
+			s.DevSigner = signer
+		}
+	})
+}
+
+// setupWith builds the server over a fresh database; configure adjusts it.
+func setupWith(t *testing.T, configure func(s *api.Server, signer *api.DevSigner)) *harness {
+	t.Helper()
 	store, d := testenv.OpenStore(t)
 	ctx := context.Background()
 	require.NoError(t, seed.Apply(ctx, store))
@@ -50,9 +60,7 @@ func setup(t *testing.T, dev bool) *harness {
 	signer := &api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}
 	s := &api.Server{DB: store, Dir: dir, Authz: enf, Verifier: signer.Verifier(), Version: "test",
 		Ready: []api.HealthCheck{{Name: "postgres", Check: store.Ping}}}
-	if dev {
-		s.DevSigner = signer
-	}
+	configure(s, signer)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, signer: signer, db: d, tokens: map[string]string{}}
@@ -98,6 +106,16 @@ func (h *harness) do(method, path, login string, body any) (int, map[string]any)
 	}
 	return resp.StatusCode, out
 }
+
+func (h *harness) exec(q string) {
+	conn, err := pgx.Connect(context.Background(), h.db.AdminURL)
+	require.NoError(h.t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), q)
+	require.NoError(h.t, err)
+}
+
+func (h *harness) countWhere(table, where string) int { return h.count(table + " WHERE " + where) }
 
 func (h *harness) count(table string) int {
 	conn, err := pgx.Connect(context.Background(), h.db.AdminURL)

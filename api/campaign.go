@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
@@ -68,14 +69,7 @@ func campaignOut(c *duban.Campaign) CampaignOut {
 
 type launchIn struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"Retrying with the same key returns the first response; the same key with another body is 422"`
-	Body           struct {
-		Template string            `json:"template" minLength:"1" maxLength:"64" doc:"Template id (list-campaign-templates)"`
-		Title    string            `json:"title" minLength:"1" maxLength:"200"`
-		Scope    string            `json:"scope" minLength:"2" maxLength:"6" doc:"Tenant that launches: targets lie in its supervised subtree"`
-		Levels   []string          `json:"levels,omitempty" maxItems:"3" doc:"Target levels below the scope; default from the template"`
-		Phases   map[string]string `json:"phases,omitempty" doc:"Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template"`
-		Targets  []string          `json:"targets,omitempty" maxItems:"500" doc:"Only these tenants' subtrees (inside the scope)"`
-	}
+	Body           LaunchRequest
 }
 
 // ParseDeadline reads a deadline: YYYY-MM-DD (the end of that day in
@@ -214,19 +208,29 @@ func (s *Server) campaign(ctx context.Context, id string) (*duban.Campaign, erro
 	return c, nil
 }
 
-func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body CampaignOut }, error) {
-	p := principal(ctx)
-	b := in.Body
-	now := s.Now().UTC()
+// LaunchRequest is the body of launch-campaign.
+type LaunchRequest struct {
+	Template string            `json:"template" minLength:"1" maxLength:"64" doc:"Template id (list-campaign-templates)"`
+	Title    string            `json:"title" minLength:"1" maxLength:"200"`
+	Scope    string            `json:"scope" minLength:"2" maxLength:"6" doc:"Tenant that launches: targets lie in its supervised subtree"`
+	Levels   []string          `json:"levels,omitempty" maxItems:"3" doc:"Target levels below the scope; default from the template"`
+	Phases   map[string]string `json:"phases,omitempty" doc:"Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template"`
+	Targets  []string          `json:"targets,omitempty" maxItems:"500" doc:"Only these tenants' subtrees (inside the scope)"`
+}
+
+// ValidateLaunch checks a launch request against the tree, the template and
+// the clock, and returns the campaign to create (without id or creator).
+// Every problem is a 422 naming its field.
+func ValidateLaunch(dir *duban.Directory, b LaunchRequest, now time.Time) (*duban.Campaign, error) {
 	tpl := duban.TemplateByID(b.Template)
 	if tpl == nil {
 		return nil, invalid("body.template", "unknown template", b.Template)
 	}
-	scope := s.Dir.Get(b.Scope)
+	scope := dir.Get(b.Scope)
 	if scope == nil {
 		return nil, invalid("body.scope", "unknown tenant", b.Scope)
 	}
-	if strings.TrimSpace(b.Title) == "" {
+	if strings.TrimSpace(b.Title) == "" || !utf8.ValidString(b.Title) {
 		return nil, invalid("body.title", "must not be blank", b.Title)
 	}
 	levels := tpl.Levels
@@ -284,18 +288,27 @@ func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body Campai
 	}
 	var targets []string
 	for i, t := range b.Targets {
-		if s.Dir.Get(t) == nil || !s.Dir.Within(t, b.Scope) || t == b.Scope {
+		if dir.Get(t) == nil || !dir.Within(t, b.Scope) || t == b.Scope {
 			return nil, invalid("body.targets["+strconv.Itoa(i)+"]", "must be a tenant inside the scope", t)
 		}
 		targets = append(targets, t)
 	}
 	sort.Strings(targets)
+	return &duban.Campaign{Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv, Phases: phases, Targets: targets}, nil
+}
+
+func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body CampaignOut }, error) {
+	p := principal(ctx)
+	b := in.Body
+	now := s.Now().UTC()
+	c, err := ValidateLaunch(s.Dir, b, now)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.require(ctx, actCampaignLaunch, b.Scope); err != nil {
 		return nil, err
 	}
-
-	c := &duban.Campaign{ID: newID("c"), Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv,
-		Phases: phases, Targets: targets, CreatedBy: p.Login, CreatedAt: now.Truncate(time.Microsecond)}
+	c.ID, c.CreatedBy, c.CreatedAt = newID("c"), p.Login, now.Truncate(time.Microsecond)
 	var idem *postgres.Idempotent
 	if in.IdempotencyKey != "" {
 		hash := requestHash("launch-campaign", b)

@@ -48,3 +48,12 @@ func rememberIdempotency(ctx context.Context, tx pgx.Tx, r *Idempotent) error {
 		r.Login, r.Key, r.Operation, r.RequestHash, r.Status, r.Response, r.TenantPath, IdempotencyTTL.String())
 	return err
 }
+
+// RememberIdempotency stores a response outside any other transaction (the
+// generic HTTP middleware's record).
+func (db *DB) RememberIdempotency(ctx context.Context, r *Idempotent) error {
+	if len(r.Response) == 0 {
+		r.Response = json.RawMessage("null")
+	}
+	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error { return rememberIdempotency(ctx, tx, r) })
+}

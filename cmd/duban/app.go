@@ -30,6 +30,9 @@ type core struct {
 	Temporal client.Client
 	// TaskQueue is where the worker polls and campaigns run.
 	TaskQueue string
+	// RateLimit and CORSOrigins configure the API (see Config).
+	RateLimit   api.RateLimit
+	CORSOrigins []string
 }
 
 func openCore(ctx context.Context, dbURL, temporalAddr, namespace string) (*core, error) {
@@ -76,6 +79,7 @@ func (c *core) Close() {
 func (c *core) server(v api.Verifier, dev *api.DevSigner) *api.Server {
 	return &api.Server{
 		DB: c.DB, Dir: c.Dir, Authz: c.Authz, Verifier: v, DevSigner: dev, Version: Version, Temporal: c.Temporal, TaskQueue: c.TaskQueue,
+		RateLimit: c.RateLimit, CORSOrigins: c.CORSOrigins,
 		Ready: []api.HealthCheck{
 			{Name: "postgres", Check: c.DB.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {
@@ -131,6 +135,7 @@ func serve(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer c.Close()
+	c.RateLimit, c.CORSOrigins = cfg.RateLimit, cfg.CORSOrigins
 	c.watchPolicy(ctx)
 	return listenAndServe(ctx, cfg.Addr, c.server(v, nil).Handler(), func(a string) {
 		slog.Info("duban API listening", "addr", a)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/duban/duban/api"
@@ -13,15 +15,17 @@ import (
 
 // Config is the production configuration, read from the environment.
 type Config struct {
-	Addr              string // DUBAN_ADDR
-	DatabaseURL       string // DATABASE_URL: application role (RLS applies)
-	DatabaseAdminURL  string // DATABASE_ADMIN_URL: schema owner, for migrate
-	TemporalAddress   string // TEMPORAL_ADDRESS
-	TemporalNamespace string // TEMPORAL_NAMESPACE
-	AuthIssuer        string // AUTH_ISSUER
-	AuthAudience      string // AUTH_AUDIENCE
-	AuthPublicKeyFile string // AUTH_PUBLIC_KEY_FILE: PEM public key
-	AuthJWKSURL       string // AUTH_JWKS_URL
+	Addr              string        // DUBAN_ADDR
+	DatabaseURL       string        // DATABASE_URL: application role (RLS applies)
+	DatabaseAdminURL  string        // DATABASE_ADMIN_URL: schema owner, for migrate
+	TemporalAddress   string        // TEMPORAL_ADDRESS
+	TemporalNamespace string        // TEMPORAL_NAMESPACE
+	AuthIssuer        string        // AUTH_ISSUER
+	AuthAudience      string        // AUTH_AUDIENCE
+	AuthPublicKeyFile string        // AUTH_PUBLIC_KEY_FILE: PEM public key
+	AuthJWKSURL       string        // AUTH_JWKS_URL
+	RateLimit         api.RateLimit // DUBAN_RATE_LIMIT (requests/s per user, 0 = off), DUBAN_RATE_BURST
+	CORSOrigins       []string      // DUBAN_CORS_ORIGINS, comma-separated; empty = CORS off
 }
 
 func env(k, def string) string {
@@ -42,7 +46,31 @@ func configFromEnv() Config {
 		AuthAudience:      os.Getenv("AUTH_AUDIENCE"),
 		AuthPublicKeyFile: os.Getenv("AUTH_PUBLIC_KEY_FILE"),
 		AuthJWKSURL:       os.Getenv("AUTH_JWKS_URL"),
+		RateLimit:         rateFromEnv(),
+		CORSOrigins:       splitList(os.Getenv("DUBAN_CORS_ORIGINS")),
 	}
+}
+
+// rateFromEnv reads the per-user rate limit; defaults apply in every mode.
+func rateFromEnv() api.RateLimit {
+	r := api.DefaultRateLimit
+	if v, err := strconv.ParseFloat(os.Getenv("DUBAN_RATE_LIMIT"), 64); err == nil && v >= 0 {
+		r.PerSecond = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("DUBAN_RATE_BURST")); err == nil && v > 0 {
+		r.Burst = v
+	}
+	return r
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // verifier builds the production token verifier.

@@ -146,6 +146,8 @@ func (d *Dev) Run(ctx context.Context) error {
 	if err := d.core.Authz.Reload(); err != nil {
 		return err
 	}
+	env := configFromEnv()
+	d.core.RateLimit, d.core.CORSOrigins = env.RateLimit, env.CORSOrigins
 	d.core.watchPolicy(ctx)
 	d.w, err = d.core.worker()
 	if err != nil {

@@ -52,6 +52,7 @@ func startStack(t *testing.T) *stack {
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	c.TaskQueue = fmt.Sprintf("duban-test-%d-%d", os.Getpid(), queueSeq.Add(1))
+	c.RateLimit = api.RateLimit{PerSecond: 10000, Burst: 10000} // tests drive many calls per persona
 	require.NoError(t, seed.Apply(ctx, c.DB))
 	require.NoError(t, c.Authz.Reload())
 	w, err := c.worker()

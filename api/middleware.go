@@ -1,0 +1,260 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/duban/duban/postgres"
+	"golang.org/x/time/rate"
+)
+
+// RateLimit configures per-user request limits.
+type RateLimit struct {
+	PerSecond float64 // sustained; 0 disables limiting
+	Burst     int
+}
+
+// DefaultRateLimit is 20 requests/s sustained with bursts of 60, per user.
+var DefaultRateLimit = RateLimit{PerSecond: 20, Burst: 60}
+
+// limiter keeps one token bucket per key (user login, or client IP for
+// unauthenticated calls), forgetting idle ones.
+type limiter struct {
+	cfg     RateLimit
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	last    time.Time
+}
+
+type bucket struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+func newLimiter(cfg RateLimit) *limiter {
+	return &limiter{cfg: cfg, buckets: map[string]*bucket{}}
+}
+
+// allow reports whether key may proceed now, and if not how long to wait.
+func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.last) > time.Minute { // sweep idle buckets
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.last = now
+	}
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{l: rate.NewLimiter(rate.Limit(l.cfg.PerSecond), l.cfg.Burst)}
+		l.buckets[key] = b
+	}
+	b.seen = now
+	r := b.l.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// rateKey names who is calling: the token's subject when it verifies,
+// else the client address.
+func (s *Server) rateKey(r *http.Request) string {
+	if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if login, err := s.Verifier.Verify(r.Context(), strings.TrimSpace(raw)); err == nil {
+			return "u:" + login
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "ip:" + host
+}
+
+func writeProblem(w http.ResponseWriter, status int, title, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	b, _ := jsonMarshal(map[string]any{"title": title, "status": status, "detail": detail})
+	_, _ = w.Write(b)
+}
+
+// withRateLimit answers 429 with Retry-After past the caller's budget.
+func (s *Server) withRateLimit(next http.Handler) http.Handler {
+	if s.RateLimit.PerSecond <= 0 {
+		return next
+	}
+	l := newLimiter(s.RateLimit)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/v1/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ok, wait := l.allow(s.rateKey(r), time.Now())
+		if !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeProblem(w, http.StatusTooManyRequests, "Too Many Requests", "rate limit exceeded: slow down and retry after the Retry-After seconds")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withCORS allows the configured origins only; none by default.
+func (s *Server) withCORS(next http.Handler) http.Handler {
+	if len(s.CORSOrigins) == 0 {
+		return next
+	}
+	allowed := map[string]bool{}
+	for _, o := range s.CORSOrigins {
+		allowed[o] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && allowed[origin] {
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Add("Vary", "Origin")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, X-Request-Id")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+			h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
+			h.Set("Access-Control-Max-Age", "600")
+			if r.Method == http.MethodOptions {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// selfIdempotent lists creating routes that keep their idempotency record in
+// their own transaction (stronger than the generic middleware).
+var selfIdempotent = map[string]bool{"POST /v1/campaigns": true}
+
+// withBodyChecks refuses, before any handler runs, bodies that are too
+// large (413), not UTF-8 (400) or carry NUL characters, which PostgreSQL
+// cannot store (422).
+func withBodyChecks(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "Bad Request", "cannot read the request body")
+			return
+		}
+		if len(body) > MaxBodyBytes {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large", "request bodies are limited to "+strconv.Itoa(MaxBodyBytes)+" bytes")
+			return
+		}
+		if !utf8.Valid(body) {
+			writeProblem(w, http.StatusBadRequest, "Bad Request", "the request body is not valid UTF-8")
+			return
+		}
+		if bytes.Contains(body, []byte(`\u0000`)) || bytes.IndexByte(body, 0) >= 0 {
+			writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "text must not contain NUL characters")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withIdempotency makes every creating POST honour Idempotency-Key: a retry
+// by the same user with the same body gets the first response again; the
+// same key with a different body gets 422. Keys are per user and expire
+// after postgres.IdempotencyTTL. Only successful (2xx) answers are kept.
+func (s *Server) withIdempotency(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if r.Method != http.MethodPost || key == "" || selfIdempotent[r.Method+" "+r.URL.Path] || !strings.HasPrefix(r.URL.Path, "/v1/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if len(key) > 128 {
+			writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "Idempotency-Key: at most 128 characters")
+			return
+		}
+		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		login := ""
+		if ok {
+			login, _ = s.Verifier.Verify(r.Context(), strings.TrimSpace(raw))
+		}
+		if login == "" { // authentication will answer 401
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "Bad Request", "cannot read the request body")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
+		hash := hex.EncodeToString(sum[:])
+		prev, err := s.DB.LookupIdempotency(r.Context(), login, key)
+		if err != nil {
+			writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "internal error")
+			return
+		}
+		if prev != nil {
+			if prev.RequestHash != hash {
+				writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "Idempotency-Key was used with a different request")
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(prev.Status)
+			_, _ = w.Write(prev.Response)
+			return
+		}
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if rec.status >= 200 && rec.status < 300 && json200(rec.buf.Bytes()) {
+			_ = s.DB.RememberIdempotency(context.WithoutCancel(r.Context()), &postgres.Idempotent{Login: login, Key: key,
+				Operation: r.Method + " " + r.URL.Path, RequestHash: hash, Status: rec.status, Response: rec.buf.Bytes(), TenantPath: principalPath(s, login)})
+		}
+	})
+}
+
+func principalPath(s *Server, login string) string {
+	if p, err := s.DB.Principal(context.Background(), login); err == nil {
+		return p.TenantPath
+	}
+	return "000000"
+}
+
+// json200 reports whether a body can be stored as jsonb (empty bodies are
+// stored as null).
+func json200(b []byte) bool { return len(b) == 0 || b[0] == '{' || b[0] == '[' }
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+func (r *recorder) Write(b []byte) (int, error) {
+	r.buf.Write(b)
+	return r.ResponseWriter.Write(b)
+}
