@@ -215,3 +215,49 @@ func TestPolicyNotify(t *testing.T) {
 		t.Fatal("no notification after a grant")
 	}
 }
+
+// TestRowLevelSecurityCampaignTables: the read model's tenant walls hold
+// without casbin too.
+func TestRowLevelSecurityCampaignTables(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.OpenStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	c := &duban.Campaign{ID: "crls", Template: "generic", Title: "t", Scope: "41", Levels: []duban.Level{duban.LevelCounty},
+		Phases: []duban.PhaseDeadline{{ID: "main", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
+	require.NoError(t, db.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil))
+	for _, tenant := range []string{"410122", "410225"} {
+		a := duban.Assignment{ID: duban.AssignmentID("crls", tenant), CampaignID: "crls", Tenant: tenant, Level: duban.LevelCounty, Phase: "main",
+			Title: "t", ReviewerTenant: "41", SignerTenant: "41", State: duban.StateAssigned, DueAt: now.Add(time.Hour), Version: 1, UpdatedAt: now}
+		require.NoError(t, db.ProjectAssignment(ctx, postgres.Projection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: now, Actor: "system", Action: "assign", To: "assigned"}}))
+	}
+	_, err := db.InsertNotifications(ctx, []postgres.NewNotification{{DedupeKey: "k1", Tenant: "410225", Kind: "x", Title: duban.Text{ZH: "x", EN: "x"}}})
+	require.NoError(t, err)
+	zhongmu := []string{"000000.41.4101.410122"}
+	require.NoError(t, db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
+		for table, want := range map[string]int{"assignments": 1, "assignment_events": 1, "notifications": 0, "campaigns": 1} {
+			var n int
+			require.NoError(t, tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n))
+			require.Equal(t, want, n, table)
+		}
+		tag, err := tx.Exec(ctx, `UPDATE assignments SET state = 'signed_off' WHERE tenant = '410225'`)
+		require.NoError(t, err)
+		require.Zero(t, tag.RowsAffected())
+		return nil
+	}))
+	// a Hubei scope sees neither the campaign nor its assignments
+	require.NoError(t, db.InScope(ctx, []string{"000000.42"}, func(tx pgx.Tx) error {
+		var n int
+		require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM campaigns`).Scan(&n))
+		require.Zero(t, n)
+		require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM assignments`).Scan(&n))
+		require.Zero(t, n)
+		return nil
+	}))
+	// a write for another tenant under a county scope is refused
+	err = db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO notifications (dedupe_key, tenant, tenant_path, kind, title_zh, title_en) VALUES ('k2', '410225', '000000.41.410225', 'x', 'x', 'x')`)
+		return err
+	})
+	require.Error(t, err)
+}

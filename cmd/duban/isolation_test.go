@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/duban/duban/api"
+	"github.com/duban/duban/postgres"
+	"github.com/stretchr/testify/require"
+)
+
+// The relations of a caller to the target tenant T = 4101 (Zhengzhou), in
+// the order of each expectation row.
+var relations = []struct{ name, tenant string }{
+	{"own", "4101"},            // the caller is at T
+	{"supervised child", "41"}, // T is the caller's supervised child
+	{"supervised grandchild", "000000"},
+	{"sibling", "4102"},
+	{"supervisor", "410122"}, // T supervises the caller
+	{"other province", "4201"},
+}
+
+// isoFixture holds the objects every case targets, all at T.
+type isoFixture struct {
+	cityCampaign string // scope 4101, county targets
+	provCampaign string // scope 41, Zhengzhou's own city assignment
+	notification int64  // in 4101's inbox
+	bindings     map[string]int64
+}
+
+// isoCase: which role calls, the request, and per relation "A" (allowed:
+// neither 401, 403 nor 404), "403" or "404". Unauthenticated callers always get 401.
+type isoCase struct {
+	role   string
+	req    func(f *isoFixture, rel string) (method, path string, body any)
+	expect [6]string
+}
+
+func get(path string) func(*isoFixture, string) (string, string, any) {
+	return func(*isoFixture, string) (string, string, any) { return "GET", path, nil }
+}
+
+var (
+	all   = [6]string{"A", "A", "A", "A", "A", "A"}
+	down  = [6]string{"A", "A", "A", "403", "403", "403"}
+	downH = [6]string{"A", "A", "A", "404", "404", "404"}
+)
+
+// isoTable is THE table: every operation of the OpenAPI document must be here.
+var isoTable = map[string]isoCase{
+	"list-tenants": {"viewer", get("/v1/tenants?parent=4101"), all},
+	"get-tenant":   {"viewer", get("/v1/tenants/4101"), all},
+	"create-user": {"admin", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/users", map[string]any{"login": "new-" + slug(rel), "name": "x", "tenant": "4101"}
+	}, down},
+	"list-users": {"admin", get("/v1/users?tenant=4101"), down},
+	"grant-role": {"admin", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/role-bindings", map[string]any{"user": "target-user", "role": "viewer", "tenant": "4101"}
+	}, down},
+	"revoke-role": {"admin", func(f *isoFixture, rel string) (string, string, any) {
+		return "DELETE", fmt.Sprintf("/v1/role-bindings/%d", f.bindings[rel]), nil
+	}, downH},
+	"list-role-bindings": {"admin", get("/v1/role-bindings?tenant=4101"), down},
+	"list-audit-events":  {"admin", get("/v1/audit/events?tenant=4101"), down},
+	"verify-audit-chain": {"admin", get("/v1/audit/verify?tenant=4101"), down},
+	"create-webhook": {"admin", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/webhooks", map[string]any{"tenant": "4101", "url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef0123"}
+	}, down},
+	"list-webhooks":           {"admin", get("/v1/webhooks?tenant=4101"), down},
+	"list-campaign-templates": {"viewer", get("/v1/campaign-templates"), all},
+	"launch-campaign": {"planner", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "x", "scope": "4101", "levels": []string{"county"}, "targets": []string{"410122"}}
+	}, down},
+	"list-campaigns": {"planner", get("/v1/campaigns"), all},
+	"get-campaign": {"planner", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/campaigns/" + f.cityCampaign, nil
+	}, [6]string{"A", "A", "A", "404", "A", "404"}},
+	"get-campaign-progress": {"planner", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/campaigns/" + f.cityCampaign + "/progress", nil
+	}, [6]string{"A", "A", "A", "404", "A", "404"}},
+	"set-child-deadline": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/campaigns/" + f.cityCampaign + "/tenants/4101/child-deadline", map[string]any{"due_at": time.Now().AddDate(0, 0, 20).Format("2006-01-02")}
+	}, [6]string{"A", "A", "A", "404", "403", "404"}},
+	"cancel-campaign": {"planner", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/campaigns/" + f.cityCampaign + "/cancel", map[string]any{"reason": "x"}
+	}, [6]string{"A", "A", "A", "404", "403", "404"}},
+	"list-assignments": {"viewer", get("/v1/assignments?tenant=4101"), down},
+	"get-assignment": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/assignments/" + f.provCampaign + ".4101", nil
+	}, downH},
+	"save-assignment-draft": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "PUT", "/v1/assignments/" + f.provCampaign + ".4101/draft", map[string]any{"report": map[string]any{"completed": 1}}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"submit-assignment": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/assignments/" + f.provCampaign + ".4101/submit", map[string]any{"report": report}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"review-assignment": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/assignments/" + f.provCampaign + ".4101/review", map[string]any{"decision": "approve"}
+	}, [6]string{"403", "A", "A", "404", "404", "404"}},
+	"sign-off-assignment": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/assignments/" + f.provCampaign + ".4101/sign-off", map[string]any{}
+	}, [6]string{"403", "A", "A", "404", "404", "404"}},
+	"extend-deadline": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/assignments/" + f.provCampaign + ".4101/extend", map[string]any{"due_at": time.Now().AddDate(0, 3, 0).Format("2006-01-02"), "reason": "x"}
+	}, [6]string{"403", "A", "A", "404", "404", "404"}},
+	"list-notifications": {"viewer", get("/v1/notifications"), all},
+	"mark-notification-read": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", fmt.Sprintf("/v1/notifications/%d/read", f.notification), nil
+	}, [6]string{"A", "404", "404", "404", "404", "404"}},
+	"list-calendar-days": {"viewer", get("/v1/calendar/days?from=2026-10-01&to=2026-10-07"), all},
+	"set-calendar-day": {"admin", func(f *isoFixture, rel string) (string, string, any) {
+		return "PUT", "/v1/calendar/days/2027-01-04", map[string]any{"workday": false, "note": "x"}
+	}, [6]string{"403", "403", "A", "403", "403", "403"}},
+}
+
+// auditsDenials are operations whose refusals are themselves audited.
+var auditsDenials = map[string]bool{"grant-role": true, "revoke-role": false}
+
+func slug(s string) string { return strings.ReplaceAll(s, " ", "-") }
+
+// TestTenantIsolationEveryOperation walks the live OpenAPI document: every
+// operation × every caller relation (and no, expired and foreign tokens)
+// gets the outcome of isoTable; denied calls write nothing.
+func TestTenantIsolationEveryOperation(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	ctx := context.Background()
+	db := s.core.DB
+	// personas: every role at every relation's tenant, plus a user to grant to
+	for _, rel := range relations {
+		for _, role := range duban.Roles {
+			login := string(role) + "-" + rel.tenant
+			require.NoError(t, db.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: login, Name: login, Tenant: rel.tenant}))
+			require.NoError(t, db.GrantRole(ctx, postgres.SystemScope, &duban.RoleBinding{User: login, Role: role, Tenant: rel.tenant}))
+		}
+	}
+	require.NoError(t, db.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: "target-user", Name: "t", Tenant: "4101"}))
+	f := &isoFixture{bindings: map[string]int64{}}
+	for _, rel := range relations {
+		b := &duban.RoleBinding{User: "target-user", Role: duban.RoleViewer, Tenant: "4101"}
+		b.Role = []duban.Role{duban.RoleViewer, duban.RoleStaff, duban.RoleReviewer, duban.RolePlanner, duban.RoleAdmin, duban.RoleViewer}[len(f.bindings)]
+		if len(f.bindings) == 5 { // one more binding at 4101 of a role not yet used by target-user
+			require.NoError(t, db.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: "target-user2", Name: "t", Tenant: "4101"}))
+			b.User = "target-user2"
+		}
+		require.NoError(t, db.GrantRole(ctx, postgres.SystemScope, b))
+		f.bindings[rel.name] = b.ID
+	}
+	require.NoError(t, s.core.Authz.Reload())
+
+	// objects at T: a city campaign with a county target, a provincial
+	// campaign giving Zhengzhou its own assignment, a notification in 4101's inbox
+	r := s.call("planner-4101", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "市级", "scope": "4101", "levels": []string{"county"}, "targets": []string{"410122"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.cityCampaign = r.Body["id"].(string)
+	r = s.call("planner-41", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "省级", "scope": "41", "levels": []string{"city"}, "targets": []string{"4101"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.provCampaign = r.Body["id"].(string)
+	eventually(t, time.Minute, func() bool {
+		return s.call("planner-41", "GET", "/v1/assignments/"+f.provCampaign+".4101", nil).Status == 200 &&
+			s.call("staff-410122", "GET", "/v1/assignments/"+f.cityCampaign+".410122", nil).Status == 200
+	}, "assignments")
+	s.expect(200, "staff-410122", "POST", "/v1/assignments/"+f.cityCampaign+".410122/submit", map[string]any{"report": report})
+	eventually(t, time.Minute, func() bool {
+		n := s.call("viewer-4101", "GET", "/v1/notifications", nil)
+		items, _ := n.Body["items"].([]any)
+		if len(items) == 0 {
+			return false
+		}
+		f.notification = int64(items[0].(map[string]any)["id"].(float64))
+		return true
+	}, "a notification in 4101's inbox")
+	time.Sleep(time.Second) // let background notification and webhook activities settle
+
+	// the operations of the live document
+	doc := s.call("", "GET", "/openapi.json", nil)
+	require.Equal(t, 200, doc.Status)
+	var spec struct {
+		Paths map[string]map[string]struct {
+			OperationID string                `json:"operationId"`
+			Security    []map[string][]string `json:"security"`
+		} `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(doc.Raw, &spec))
+	var ops []string
+	secured := map[string]bool{}
+	for _, methods := range spec.Paths {
+		for _, op := range methods {
+			ops = append(ops, op.OperationID)
+			secured[op.OperationID] = len(op.Security) > 0
+		}
+	}
+	sort.Strings(ops)
+	for _, op := range ops {
+		_, ok := isoTable[op]
+		require.True(t, ok, "operation %s has no row in the isolation table: decide its expectations", op)
+	}
+	require.Len(t, ops, len(isoTable), "the table names operations the API no longer has")
+
+	expired, err := s.signer.Sign("admin-4101", time.Now().Add(-3*time.Hour))
+	require.NoError(t, err)
+	foreign := foreignToken(t, "admin-4101")
+	checked := 0
+	// denied calls first, while nothing else is writing; then allowed ones
+	for _, phase := range []string{"denied", "allowed"} {
+		for _, op := range ops {
+			c := isoTable[op]
+			require.True(t, secured[op], "%s must require a token", op)
+			if phase == "denied" {
+				for _, tok := range []string{"", "Bearer " + expired, "Bearer " + foreign, "Bearer garbage"} {
+					method, path, body := c.req(f, "own")
+					before := s.writes()
+					r := s.callAs(tok, method, path, body)
+					require.Equal(t, 401, r.Status, "%s without a valid token: %s", op, r.Raw)
+					require.Equal(t, before, s.writes(), "%s: a 401 wrote something", op)
+					checked++
+				}
+			}
+			for i, rel := range relations {
+				want := c.expect[i]
+				if (want == "A") != (phase == "allowed") {
+					continue
+				}
+				login := c.role + "-" + rel.tenant
+				method, path, body := c.req(f, rel.name)
+				before := s.writes()
+				r := s.call(login, method, path, body)
+				got := fmt.Sprint(r.Status)
+				if r.Status != 401 && r.Status != 403 && r.Status != 404 {
+					got = "A"
+				}
+				require.Equal(t, want, got, "%s as %s (%s): %s", op, login, rel.name, r.Raw)
+				require.Less(t, r.Status, 500, "%s as %s: %s", op, login, r.Raw)
+				if want != "A" {
+					after := s.writes()
+					if auditsDenials[op] && want == "403" {
+						before["audit_events"]++
+					}
+					require.Equal(t, before, after, "%s as %s: a denied call wrote something", op, login)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d operations, %d calls checked", len(ops), checked)
+}
+
+// writes counts the rows of every table a call could write.
+func (s *stack) writes() map[string]int {
+	out := map[string]int{}
+	for _, tbl := range []string{"users", "role_bindings", "audit_events", "campaigns", "assignments", "assignment_events", "notifications",
+		"notification_reads", "webhooks", "summons", "calendar_days", "idempotency_keys"} {
+		out[tbl] = s.countRows("SELECT count(*) FROM " + tbl)
+	}
+	return out
+}
+
+// callAs sends a request with a raw Authorization header value.
+func (s *stack) callAs(auth, method, path string, body any) resp {
+	s.t.Helper()
+	var b []byte
+	if body != nil {
+		b, _ = json.Marshal(body)
+	}
+	req, err := http.NewRequest(method, s.srv.URL+path, strings.NewReader(string(b)))
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	r, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer r.Body.Close()
+	out := resp{Status: r.StatusCode, Body: map[string]any{}}
+	_ = json.NewDecoder(r.Body).Decode(&out.Body)
+	return out
+}
+
+func foreignToken(t *testing.T, login string) string {
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	tok, err := (&api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}).Sign(login, time.Now())
+	require.NoError(t, err)
+	return tok
+}
