@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -177,6 +178,7 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			if duban.ErrorCode(err) == duban.ENotFound {
 				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "unknown or disabled user")
 			} else {
+				slog.Error("load principal", "login", login, "err", err, "ctxErr", ctx.Context().Err())
 				_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, "internal error")
 			}
 			return
@@ -210,6 +212,7 @@ func problem(err error) error {
 	case duban.EUnauthorized:
 		return huma.Error401Unauthorized(msg)
 	}
+	slog.Error("internal error", "err", err) // the client sees no detail
 	return huma.Error500InternalServerError("internal error")
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -317,5 +318,6 @@ func (s *Server) updateError(err error) error {
 	if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
 		return huma.Error409Conflict("the campaign is no longer running")
 	}
+	slog.Warn("workflow update failed", "err", err)
 	return huma.Error503ServiceUnavailable("the workflow service did not answer; retry")
 }

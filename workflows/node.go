@@ -234,8 +234,20 @@ func (n *node) loop(ctx workflow.Context) error {
 			}
 			now := workflow.Now(ctx)
 			next = 0
+			var missed *activities.ScheduledEvent
 			for next < len(schedule) && schedule[next].At.Before(now) {
+				if schedule[next].Kind == activities.KindEscalation {
+					missed = &schedule[next]
+				}
 				next++
+			}
+			// An escalation step whose time passed before the schedule was
+			// computed (the worker was down, or the deadline is already past)
+			// still applies: fire the highest one now. Past reminders are moot.
+			if missed != nil && workflow.GetVersion(ctx, "catch-up-escalation", workflow.DefaultVersion, 1) == 1 {
+				if err := n.fire(ctx, *missed); err != nil {
+					return err
+				}
 			}
 		}
 		n.reportUp(ctx)

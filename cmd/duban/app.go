@@ -135,7 +135,7 @@ func serve(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer c.Close()
-	c.RateLimit, c.CORSOrigins = cfg.RateLimit, cfg.CORSOrigins
+	c.RateLimit, c.CORSOrigins, c.TaskQueue = cfg.RateLimit, cfg.CORSOrigins, cfg.TaskQueue
 	c.watchPolicy(ctx)
 	return listenAndServe(ctx, cfg.Addr, c.server(v, nil).Handler(), func(a string) {
 		slog.Info("duban API listening", "addr", a)
@@ -163,6 +163,7 @@ func runWorker(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer c.Close()
+	c.TaskQueue = cfg.TaskQueue
 	w, err := c.worker()
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ type Config struct {
 	DatabaseAdminURL  string        // DATABASE_ADMIN_URL: schema owner, for migrate
 	TemporalAddress   string        // TEMPORAL_ADDRESS
 	TemporalNamespace string        // TEMPORAL_NAMESPACE
+	TaskQueue         string        // DUBAN_TASK_QUEUE
 	AuthIssuer        string        // AUTH_ISSUER
 	AuthAudience      string        // AUTH_AUDIENCE
 	AuthPublicKeyFile string        // AUTH_PUBLIC_KEY_FILE: PEM public key
@@ -42,6 +43,7 @@ func configFromEnv() Config {
 		DatabaseAdminURL:  env("DATABASE_ADMIN_URL", os.Getenv("DATABASE_URL")),
 		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
+		TaskQueue:         env("DUBAN_TASK_QUEUE", "duban"),
 		AuthIssuer:        os.Getenv("AUTH_ISSUER"),
 		AuthAudience:      os.Getenv("AUTH_AUDIENCE"),
 		AuthPublicKeyFile: os.Getenv("AUTH_PUBLIC_KEY_FILE"),

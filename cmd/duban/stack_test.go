@@ -99,9 +99,18 @@ func (s *stack) call(login, method, path string, body any, headers ...string) re
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Connection" && headers[i+1] == "close" {
+			req.Close = true
+		}
+	}
+	t0 := time.Now()
 	r, err := http.DefaultClient.Do(req)
 	require.NoError(s.t, err)
 	defer r.Body.Close()
+	if os.Getenv("DUBAN_DEBUG_CALLS") != "" {
+		fmt.Fprintf(os.Stderr, "DEBUG %s %d %s %s as %s after %v\n", t0.Format("15:04:05.000"), r.StatusCode, method, path, login, time.Since(t0))
+	}
 	raw, _ := io.ReadAll(r.Body)
 	out := resp{Status: r.StatusCode, Raw: raw, Body: map[string]any{}}
 	if len(raw) > 0 {
