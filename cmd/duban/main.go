@@ -19,6 +19,8 @@ Usage:
   duban serve      HTTP API (configured by environment, see README)
   duban worker     Temporal worker
   duban migrate    apply database migrations and import the tenant tree
+  duban loadtest [--url http://127.0.0.1:8080] [--rate 100] [--duration 20s] [--workers 16]
+                   bounded mixed load against a dev-mode API on this machine
 `
 
 func main() {
@@ -52,6 +54,20 @@ func run(ctx context.Context, args []string) error {
 		return runWorker(ctx, configFromEnv())
 	case "migrate":
 		return migrate(ctx, configFromEnv())
+	case "loadtest":
+		cfg, err := parseLoadFlags(args[1:])
+		if err != nil {
+			return err
+		}
+		rep, err := RunLoad(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		rep.Print(os.Stdout)
+		if rep.Server5xx > 0 {
+			return fmt.Errorf("%d server errors (5xx)", rep.Server5xx)
+		}
+		return nil
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
