@@ -9,8 +9,10 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -44,7 +46,7 @@ type BindingSource interface {
 // Permission is one line of the role table.
 type Permission struct {
 	Role   duban.Role
-	Action string // globMatch pattern
+	Action string // glob pattern
 	Scope  string // "own" or "subtree"
 }
 
@@ -61,9 +63,28 @@ func Permissions() []Permission {
 		for i := range f {
 			f[i] = strings.TrimSpace(f[i])
 		}
-		out = append(out, Permission{Role: duban.Role(f[1]), Action: f[2], Scope: f[3]})
+		for _, a := range strings.Split(f[2], "|") {
+			out = append(out, Permission{Role: duban.Role(f[1]), Action: a, Scope: f[3]})
+		}
 	}
 	return out
+}
+
+// ActionMatch reports whether action matches one of the |-separated glob
+// patterns ("*.read|user.*").
+func ActionMatch(action, patterns string) bool {
+	for patterns != "" {
+		p := patterns
+		if i := strings.IndexByte(patterns, '|'); i >= 0 {
+			p, patterns = patterns[:i], patterns[i+1:]
+		} else {
+			patterns = ""
+		}
+		if ok, _ := path.Match(p, action); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Enforcer answers authorization questions. It is safe for concurrent use.
@@ -71,7 +92,22 @@ type Enforcer struct {
 	e   *casbin.SyncedEnforcer
 	dir *duban.Directory
 	mu  sync.Mutex // serialises reloads
+
+	// decisions caches answers of the current policy generation: casbin's
+	// evaluation costs tens of µs (BENCHMARKS.md), a repeated question
+	// far less. Cleared on every reload and when it grows past maxCached.
+	decisions sync.Map // key → cached
+	gen       atomic.Uint64
+	cached    atomic.Int64
 }
+
+type cached struct {
+	gen uint64
+	ok  bool
+}
+
+// maxCached bounds the decision cache.
+const maxCached = 200_000
 
 // New builds an enforcer over the tenant directory and loads the bindings.
 func New(ctx context.Context, dir *duban.Directory, src BindingSource) (*Enforcer, error) {
@@ -84,6 +120,9 @@ func New(ctx context.Context, dir *duban.Directory, src BindingSource) (*Enforce
 		return nil, fmt.Errorf("authz: %w", err)
 	}
 	e.EnableAutoSave(false)
+	e.AddFunction("actMatch", func(args ...interface{}) (interface{}, error) {
+		return ActionMatch(args[0].(string), args[1].(string)), nil
+	})
 	return &Enforcer{e: e, dir: dir}, nil
 }
 
@@ -91,12 +130,35 @@ func New(ctx context.Context, dir *duban.Directory, src BindingSource) (*Enforce
 func (x *Enforcer) Reload() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.e.LoadPolicy()
+	err := x.e.LoadPolicy()
+	x.gen.Add(1)
+	x.decisions.Clear()
+	x.cached.Store(0)
+	return err
 }
 
 // Can reports whether login may do action at the tenant with code.
 // Unknown tenants are never allowed.
 func (x *Enforcer) Can(login, action, tenant string) (bool, error) {
+	key := login + "\x00" + action + "\x00" + tenant
+	gen := x.gen.Load()
+	if v, ok := x.decisions.Load(key); ok && v.(cached).gen == gen {
+		return v.(cached).ok, nil
+	}
+	ok, err := x.Decide(login, action, tenant)
+	if err != nil {
+		return false, err
+	}
+	if x.cached.Add(1) > maxCached {
+		x.decisions.Clear()
+		x.cached.Store(0)
+	}
+	x.decisions.Store(key, cached{gen: gen, ok: ok})
+	return ok, nil
+}
+
+// Decide asks casbin, bypassing the decision cache.
+func (x *Enforcer) Decide(login, action, tenant string) (bool, error) {
 	t := x.dir.Get(tenant)
 	if t == nil {
 		return false, nil

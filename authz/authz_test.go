@@ -15,9 +15,13 @@ type staticBindings []duban.RoleBinding
 func (s staticBindings) AllRoleBindings(context.Context) ([]duban.RoleBinding, error) { return s, nil }
 
 func directory(t testing.TB) *duban.Directory {
+	return duban.NewDirectory(directoryTenants(t))
+}
+
+func directoryTenants(t testing.TB) []duban.Tenant {
 	ts, err := division.Tenants()
 	require.NoError(t, err)
-	return duban.NewDirectory(ts)
+	return ts
 }
 
 // TestDecisionTable: role × relation × action → allow/deny. Each role is
