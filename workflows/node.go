@@ -87,6 +87,12 @@ var activityOpts = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second, MaximumAttempts: 20},
 }
 
+var projectOpts = workflow.LocalActivityOptions{
+	ScheduleToCloseTimeout: 10 * time.Minute,
+	StartToCloseTimeout:    30 * time.Second,
+	RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second},
+}
+
 var webhookOpts = workflow.ActivityOptions{
 	StartToCloseTimeout: 2 * time.Minute,
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 10 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute, MaximumAttempts: 8},
@@ -396,7 +402,16 @@ func (n *node) commit(ctx workflow.Context, next duban.Assignment, actor Actor, 
 	next.UpdatedAt = workflow.Now(ctx)
 	p := postgres.Projection{Assignment: next, RequestID: actor.RequestID, Event: duban.AssignmentEvent{Version: next.Version, At: next.UpdatedAt,
 		Actor: actor.Login, Action: action, From: from, To: string(next.State), Comment: comment, Details: details}}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.ProjectAssignment, p).Get(ctx, nil); err != nil {
+	// Version 1: a local activity, so the write happens inside this workflow
+	// task and an Update answers without an extra activity-task round trip
+	// (BENCHMARKS.md). Campaigns started before keep the regular activity.
+	var f workflow.Future
+	if workflow.GetVersion(ctx, "projection-local-activity", workflow.DefaultVersion, 1) == 1 {
+		f = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.ProjectAssignment, p)
+	} else {
+		f = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.ProjectAssignment, p)
+	}
+	if err := f.Get(ctx, nil); err != nil {
 		return fmt.Errorf("project %s: %w", next.ID, err)
 	}
 	n.a = next

@@ -51,7 +51,11 @@ func TestRecordHistories(t *testing.T) {
 		if os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
 			b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&h)
 			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", "generic-"+name+".json"), b, 0o644))
+			prefix := os.Getenv("DUBAN_HISTORY_PREFIX") // e.g. generic-v1 after a versioned change
+			if prefix == "" {
+				prefix = "generic"
+			}
+			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", prefix+"-"+name+".json"), b, 0o644))
 		}
 	}
 }

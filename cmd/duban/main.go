@@ -21,6 +21,8 @@ Usage:
   duban migrate    apply database migrations and import the tenant tree
   duban loadtest [--url http://127.0.0.1:8080] [--rate 100] [--duration 20s] [--workers 16]
                    bounded mixed load against a dev-mode API on this machine
+  duban bench [fanout|townships|reads|update]...
+                   benchmarks against baselines measured in the same run (BENCHMARKS.md)
 `
 
 func main() {
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("%d server errors (5xx)", rep.Server5xx)
 		}
 		return nil
+	case "bench":
+		return runBench(ctx, args[1:], os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

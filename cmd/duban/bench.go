@@ -1,0 +1,517 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/duban/duban/api"
+	"github.com/duban/duban/division"
+	"github.com/duban/duban/internal/devstack"
+	"github.com/duban/duban/internal/seed"
+	"github.com/duban/duban/postgres"
+	"github.com/duban/duban/workflows"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// benchStack is the whole system in this process, on a throwaway
+// PostgreSQL and an in-memory Temporal dev server.
+type benchStack struct {
+	dir    string
+	pg     *devstack.Postgres
+	tmp    *devstack.Temporal
+	core   *core
+	w      worker.Worker
+	srv    *httptest.Server
+	signer *api.DevSigner
+	tokens map[string]string
+	mu     sync.Mutex
+	admin  string
+}
+
+func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
+	dir, err := os.MkdirTemp("", "duban-bench-")
+	if err != nil {
+		return nil, err
+	}
+	_ = os.Chmod(dir, 0o755)
+	b := &benchStack{dir: dir, tokens: map[string]string{}}
+	if b.pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "pg")}); err != nil {
+		return nil, err
+	}
+	if err := ensureDatabase(ctx, b.pg.AdminURL("postgres"), "duban"); err != nil {
+		return nil, err
+	}
+	b.admin = b.pg.AdminURL("duban")
+	tenants, err := division.Tenants()
+	if err != nil {
+		return nil, err
+	}
+	if err := postgres.Migrate(ctx, b.admin, tenants); err != nil {
+		return nil, err
+	}
+	if err := postgres.Provision(ctx, b.admin, "duban_bench_app"); err != nil {
+		return nil, err
+	}
+	root := devstack.ModuleRoot()
+	bin, err := devstack.TemporalBinary(ctx, filepath.Join(root, ".duban", "bin"), out)
+	if err != nil {
+		return nil, err
+	}
+	if b.tmp, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Binary: bin}); err != nil {
+		return nil, err
+	}
+	appURL := fmt.Sprintf("postgres://duban_bench_app@127.0.0.1:%d/duban?sslmode=disable", b.pg.Port)
+	if b.core, err = openCore(ctx, appURL, b.tmp.FrontendHostPort(), "default"); err != nil {
+		return nil, err
+	}
+	b.core.RateLimit = api.RateLimit{} // measure the system, not the limiter
+	if err := seed.Apply(ctx, b.core.DB); err != nil {
+		return nil, err
+	}
+	_ = b.core.DB.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: "nation-planner", Name: "国家规划", Tenant: "000000"})
+	_ = b.core.DB.GrantRole(ctx, postgres.SystemScope, &duban.RoleBinding{User: "nation-planner", Role: duban.RolePlanner, Tenant: "000000"})
+	if err := b.core.Authz.Reload(); err != nil {
+		return nil, err
+	}
+	if b.w, err = b.core.worker(); err != nil {
+		return nil, err
+	}
+	b.w.RegisterWorkflowWithOptions(emptyTree, workflow.RegisterOptions{Name: "EmptyTree"})
+	b.w.RegisterWorkflowWithOptions(noopUpdates, workflow.RegisterOptions{Name: "NoopUpdates"})
+	if err := b.w.Start(); err != nil {
+		return nil, err
+	}
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	b.signer = &api.DevSigner{Key: key, Issuer: "bench", Audience: "duban", TTL: 2 * time.Hour}
+	b.srv = httptest.NewServer(b.core.server(b.signer.Verifier(), nil).Handler())
+	return b, nil
+}
+
+func (b *benchStack) Close() {
+	if b.srv != nil {
+		b.srv.Close()
+	}
+	if b.w != nil {
+		b.w.Stop()
+	}
+	if b.core != nil {
+		b.core.Close()
+	}
+	if b.tmp != nil {
+		_ = b.tmp.Stop()
+	}
+	if b.pg != nil {
+		_ = b.pg.Stop()
+	}
+	_ = os.RemoveAll(b.dir)
+}
+
+func (b *benchStack) token(login string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t, ok := b.tokens[login]; ok {
+		return t
+	}
+	t, _ := b.signer.Sign(login, time.Now())
+	b.tokens[login] = t
+	return t
+}
+
+func (b *benchStack) get(ctx context.Context, login, path string, out any) error {
+	return doJSON(ctx, http.DefaultClient, b.token(login), "GET", b.srv.URL+path, nil, out)
+}
+
+// treeNode is the shape of the campaign tree for the baseline.
+type treeNode struct {
+	Code     string
+	Children []treeNode
+}
+
+// emptyTree is the fan-out baseline: a workflow that only starts one child
+// per node of its subtree and waits for them.
+func emptyTree(ctx workflow.Context, n treeNode) error {
+	var fs []workflow.ChildWorkflowFuture
+	for _, c := range n.Children {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + c.Code})
+		fs = append(fs, workflow.ExecuteChildWorkflow(cctx, "EmptyTree", c))
+	}
+	for _, f := range fs {
+		if err := f.Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noopUpdates is the update baseline: an update handler that does nothing.
+func noopUpdates(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandler(ctx, "noop", func(ctx workflow.Context, v int) (int, error) { return v, nil }); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return false })
+}
+
+// buildTree mirrors what the campaign engine plans: supervised children
+// that are targets or lead to targets.
+func buildTree(dir *duban.Directory, code string, levels map[duban.Level]bool) treeNode {
+	n := treeNode{Code: code}
+	for _, c := range dir.Supervised(code) {
+		child := buildTree(dir, c, levels)
+		if levels[dir.Get(c).Level] || len(child.Children) > 0 {
+			n.Children = append(n.Children, child)
+		}
+	}
+	return n
+}
+
+func countTree(n treeNode) int {
+	c := 0
+	for _, ch := range n.Children {
+		c += 1 + countTree(ch)
+	}
+	return c
+}
+
+// BenchResult is one measured figure and its baseline.
+type BenchResult struct {
+	Name     string
+	Value    float64
+	Baseline float64
+	Unit     string
+	Note     string
+}
+
+func (r BenchResult) String() string {
+	ratio := ""
+	if r.Baseline > 0 {
+		ratio = fmt.Sprintf("  ratio %.2f×", r.Value/r.Baseline)
+	}
+	return fmt.Sprintf("%-44s %10.2f %-6s baseline %10.2f%s  %s", r.Name, r.Value, r.Unit, r.Baseline, ratio, r.Note)
+}
+
+// benchFanout: a national campaign (provinces, cities, counties) until every
+// assignment is visible through list-assignments, against starting the
+// same tree of empty workflows with the SDK.
+func benchFanout(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
+	levels := map[duban.Level]bool{duban.LevelProvince: true, duban.LevelCity: true, duban.LevelCounty: true}
+	tree := buildTree(b.core.Dir, duban.RootCode, levels)
+	n := countTree(tree)
+	// baseline first
+	t0 := time.Now()
+	run, err := b.core.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "baseline/" + strconv.FormatInt(time.Now().UnixNano(), 36),
+		TaskQueue: b.core.TaskQueue}, "EmptyTree", tree)
+	if err != nil {
+		return nil, err
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		return nil, err
+	}
+	base := time.Since(t0)
+	// the engine
+	t0 = time.Now()
+	var camp struct{ ID string }
+	if err := doJSON(ctx, http.DefaultClient, b.token("nation-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
+		"title": "全国基准", "scope": "000000", "levels": []string{"province", "city", "county"}}, &camp); err != nil {
+		return nil, err
+	}
+	for {
+		var page struct{ Total int }
+		if err := b.get(ctx, "nation-planner", "/v1/assignments?campaign="+camp.ID+"&limit=1", &page); err != nil {
+			return nil, err
+		}
+		if page.Total == n {
+			break
+		}
+		if time.Since(t0) > 10*time.Minute {
+			return nil, fmt.Errorf("fan-out incomplete after 10 minutes: %d of %d", page.Total, n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	took := time.Since(t0)
+	// history sizes: the root and every province node
+	maxEvents, where := int64(0), ""
+	ids := []string{workflows.RootID(camp.ID)}
+	for _, p := range tree.Children {
+		ids = append(ids, workflows.NodeID(camp.ID, p.Code))
+	}
+	for _, id := range ids {
+		d, err := b.core.Temporal.DescribeWorkflowExecution(ctx, id, "")
+		if err != nil {
+			return nil, err
+		}
+		if l := d.WorkflowExecutionInfo.GetHistoryLength(); l > maxEvents {
+			maxEvents, where = l, id
+		}
+	}
+	return []BenchResult{
+		{Name: fmt.Sprintf("national fan-out (%d assignments)", n), Value: took.Seconds(), Baseline: base.Seconds(), Unit: "s", Note: "baseline: same tree of empty workflows via the SDK"},
+		{Name: "largest node history", Value: float64(maxEvents), Unit: "events", Note: where + " (Temporal's limit: 51,200 events)"},
+		{Name: "peak RSS of the process (API+worker)", Value: float64(peakRSS()) / (1 << 20), Unit: "MiB", Note: "VmHWM"},
+	}, nil
+}
+
+// benchTownships: the scale probe — the same tree shape down to the
+// 41,352 townships of the shared data, as empty workflows (the tenant tree
+// stops at counties).
+func benchTownships(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
+	f, err := os.Open(filepath.Join(devstack.ModuleRoot(), "..", "shared", "data", "divisions", "streets.csv"))
+	if err != nil {
+		return nil, fmt.Errorf("the township probe reads ../shared/data/divisions/streets.csv: %w", err)
+	}
+	defer f.Close()
+	raw, _ := io.ReadAll(f)
+	byCounty := map[string][]treeNode{}
+	lines := strings.Split(string(raw), "\n")
+	for _, l := range lines[1:] {
+		fs := strings.Split(l, ",")
+		if len(fs) >= 3 {
+			byCounty[fs[2]] = append(byCounty[fs[2]], treeNode{Code: fs[0]})
+		}
+	}
+	levels := map[duban.Level]bool{duban.LevelCounty: true}
+	tree := buildTree(b.core.Dir, duban.RootCode, levels)
+	var attach func(n *treeNode)
+	attach = func(n *treeNode) {
+		for i := range n.Children {
+			attach(&n.Children[i])
+		}
+		if ts, ok := byCounty[n.Code]; ok {
+			n.Children = append(n.Children, ts...)
+		}
+	}
+	attach(&tree)
+	n := countTree(tree)
+	t0 := time.Now()
+	id := "townships/" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	run, err := b.core.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: b.core.TaskQueue}, "EmptyTree", tree)
+	if err != nil {
+		return nil, err
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		return nil, err
+	}
+	took := time.Since(t0)
+	d, err := b.core.Temporal.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
+	return []BenchResult{{Name: fmt.Sprintf("township probe (%d workflows)", n), Value: took.Seconds(), Unit: "s",
+		Note: fmt.Sprintf("root history %d events", d.WorkflowExecutionInfo.GetHistoryLength())}}, nil
+}
+
+// benchReads: list-assignments for a city reviewer (a page of 50 of its
+// subtree) at 1, 8 and 32 clients, against the same SQL behind a bare
+// net/http handler in this process.
+func benchReads(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
+	// enough assignments under Zhengzhou for a full page
+	for i := 0; i < 4; i++ {
+		var camp struct{ ID string }
+		if err := doJSON(ctx, http.DefaultClient, b.token("henan-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
+			"title": fmt.Sprintf("读基准%d", i), "scope": "41", "levels": []string{"city", "county"}, "targets": []string{"4101"}}, &camp); err != nil {
+			return nil, err
+		}
+	}
+	want := 4 * (1 + len(b.core.Dir.Supervised("4101")))
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		var page struct{ Total int }
+		if err := b.get(ctx, "zhengzhou-reviewer", "/v1/assignments?tenant=4101&limit=1", &page); err != nil {
+			return nil, err
+		}
+		if page.Total >= want {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("assignments for the read benchmark did not appear")
+		}
+	}
+	scope := []string{b.core.Dir.Get("4101").Path}
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		items, total, err := b.core.DB.ListAssignments(r.Context(), scope, postgres.AssignmentFilter{Within: "4101", Limit: 50})
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "total": total})
+	}))
+	defer bare.Close()
+	var res []BenchResult
+	tok := b.token("zhengzhou-reviewer")
+	for _, clients := range []int{1, 8, 32} {
+		api := loadRun(ctx, clients, 4*time.Second, func(c *http.Client) (int, error) {
+			return doStatus(ctx, c, tok, "GET", b.srv.URL+"/v1/assignments?tenant=4101&limit=50", nil)
+		})
+		base := loadRun(ctx, clients, 4*time.Second, func(c *http.Client) (int, error) {
+			return doStatus(ctx, c, "", "GET", bare.URL, nil)
+		})
+		res = append(res,
+			BenchResult{Name: fmt.Sprintf("list-assignments, %d clients: throughput", clients), Value: api.rps, Baseline: base.rps, Unit: "req/s", Note: "baseline: same SQL, bare net/http"},
+			BenchResult{Name: fmt.Sprintf("list-assignments, %d clients: p50", clients), Value: ms(api.p50), Baseline: ms(base.p50), Unit: "ms"},
+			BenchResult{Name: fmt.Sprintf("list-assignments, %d clients: p99", clients), Value: ms(api.p99), Baseline: ms(base.p99), Unit: "ms"})
+		if api.bad > 0 {
+			return nil, fmt.Errorf("%d failed reads at %d clients", api.bad, clients)
+		}
+	}
+	return res, nil
+}
+
+// benchUpdate: an Update with a projection write (save-assignment-draft,
+// the same path as submit, repeatable) against an Update whose handler
+// does nothing, on the same server, sequentially.
+func benchUpdate(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
+	var camp struct{ ID string }
+	if err := doJSON(ctx, http.DefaultClient, b.token("henan-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
+		"title": "更新基准", "scope": "41", "levels": []string{"county"}, "targets": []string{"410122"}}, &camp); err != nil {
+		return nil, err
+	}
+	aid := camp.ID + ".410122"
+	for deadline := time.Now().Add(time.Minute); b.get(ctx, "zhongmu-staff", "/v1/assignments/"+aid, nil) != nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("assignment did not appear")
+		}
+	}
+	run, err := b.core.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "noop/" + camp.ID, TaskQueue: b.core.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "NoopUpdates")
+	if err != nil {
+		return nil, err
+	}
+	defer b.core.Temporal.TerminateWorkflow(context.Background(), run.GetID(), "", "bench done")
+	const n = 200
+	var engine, base []time.Duration
+	for i := 0; i < n; i++ {
+		t0 := time.Now()
+		h, err := b.core.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.NodeID(camp.ID, "410122"),
+			UpdateName: workflows.UpdateSaveDraft, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.DraftInput{Actor: workflows.Actor{Login: "bench"}, Values: map[string]any{"completed": float64(i)}}}})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+		engine = append(engine, time.Since(t0))
+		t0 = time.Now()
+		h, err = b.core.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: "noop",
+			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{i}})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+		base = append(base, time.Since(t0))
+	}
+	return []BenchResult{
+		{Name: "update round trip (draft + projection): p50", Value: ms(percentile(engine, 50)), Baseline: ms(percentile(base, 50)), Unit: "ms", Note: "baseline: empty Update handler"},
+		{Name: "update round trip (draft + projection): p99", Value: ms(percentile(engine, 99)), Baseline: ms(percentile(base, 99)), Unit: "ms"},
+	}, nil
+}
+
+type loadResult struct {
+	rps      float64
+	p50, p99 time.Duration
+	bad      int
+}
+
+// loadRun drives fn from the given number of clients for d.
+func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.Client) (int, error)) loadResult {
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	var mu sync.Mutex
+	var lat []time.Duration
+	bad := 0
+	var wg sync.WaitGroup
+	end := time.Now().Add(d)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(end) {
+				t0 := time.Now()
+				st, err := fn(c)
+				el := time.Since(t0)
+				mu.Lock()
+				if err != nil || st != 200 {
+					bad++
+				} else {
+					lat = append(lat, el)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: percentile(lat, 50), p99: percentile(lat, 99), bad: bad}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// peakRSS is this process's peak resident set size in bytes.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			f := strings.Fields(l)
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+var benches = map[string]func(context.Context, *benchStack, io.Writer) ([]BenchResult, error){
+	"fanout": benchFanout, "townships": benchTownships, "reads": benchReads, "update": benchUpdate,
+}
+
+// runBench runs the named benchmarks (all but townships by default) on a
+// fresh stack and prints each figure with its baseline and ratio.
+func runBench(ctx context.Context, names []string, out io.Writer) error {
+	if len(names) == 0 {
+		names = []string{"fanout", "reads", "update"}
+	}
+	for _, n := range names {
+		if benches[n] == nil {
+			keys := make([]string, 0, len(benches))
+			for k := range benches {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			return fmt.Errorf("unknown benchmark %q (have %s; the authorization benchmark is `go test -bench . ./authz`)", n, strings.Join(keys, ", "))
+		}
+	}
+	b, err := startBench(ctx, out)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	for _, n := range names {
+		fmt.Fprintf(out, "== %s\n", n)
+		res, err := benches[n](ctx, b, out)
+		if err != nil {
+			return fmt.Errorf("%s: %w", n, err)
+		}
+		for _, r := range res {
+			fmt.Fprintln(out, r)
+		}
+	}
+	return nil
+}
