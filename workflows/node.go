@@ -107,6 +107,14 @@ var acts *activities.Activities
 // higher level can still return a signed-off report until then.
 func CampaignNode(ctx workflow.Context, in NodeInput) error {
 	n := &node{in: in, children: map[string]*child{}, mu: workflow.NewMutex(ctx), upMu: workflow.NewMutex(ctx)}
+	// The parent starts out knowing nothing is settled, which is what a new
+	// assignment means: from version 1 no first report is sent.
+	if workflow.GetVersion(ctx, "no-initial-report", workflow.DefaultVersion, 1) == 1 {
+		n.sentOnce, n.sentState = true, duban.StateAssigned
+		if !in.HasAssignment {
+			n.sentState = ""
+		}
+	}
 	ctx = workflow.WithActivityOptions(ctx, activityOpts)
 	runCtx, cancelRun := workflow.WithCancel(ctx)
 	if err := n.register(ctx, cancelRun); err != nil {
@@ -126,7 +134,7 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 	}
 
 	var plans []activities.ChildPlan
-	if err := workflow.ExecuteActivity(ctx, acts.PlanChildren, activities.PlanInput{Scope: in.Scope, Tenant: in.Tenant, Levels: in.Levels, Targets: in.Targets}).Get(ctx, &plans); err != nil {
+	if err := n.run(ctx, acts.PlanChildren, activities.PlanInput{Scope: in.Scope, Tenant: in.Tenant, Levels: in.Levels, Targets: in.Targets}).Get(ctx, &plans); err != nil {
 		return fmt.Errorf("plan children of %s: %w", in.Tenant, err)
 	}
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
@@ -172,6 +180,16 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		}
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// run executes a short, idempotent activity: from version 1 of
+// "local-planning" as a local activity inside the workflow task (no
+// activity-task round trip; BENCHMARKS.md), before as a regular one.
+func (n *node) run(ctx workflow.Context, activity any, arg any) workflow.Future {
+	if workflow.GetVersion(ctx, "local-planning", workflow.DefaultVersion, 1) == 1 {
+		return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), activity, arg)
+	}
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), activity, arg)
 }
 
 // settled: own assignment final (or none) and every child settled.
@@ -232,7 +250,7 @@ func (n *node) loop(ctx workflow.Context) error {
 			n.rearm = false
 			schedule = nil
 			if n.a.State.Open() {
-				err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.Schedule, activities.ScheduleInput{Due: n.a.DueAt,
+				err := n.run(ctx, acts.Schedule, activities.ScheduleInput{Due: n.a.DueAt,
 					Reminders: n.in.Template.Reminders, Escalation: n.in.Template.Escalation}).Get(ctx, &schedule)
 				if err != nil {
 					return err
