@@ -12,7 +12,7 @@ import (
 
 // worker builds the Temporal worker with every workflow and activity.
 func (c *core) worker() (worker.Worker, error) {
-	w := worker.New(c.Temporal, c.TaskQueue, worker.Options{})
+	w := worker.New(c.Temporal, c.TaskQueue, worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
 	registerAll(w, &activities.Activities{DB: c.DB, Dir: c.Dir, HTTP: &http.Client{Timeout: 10 * time.Second}})
 	return w, nil
 }
