@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -51,6 +52,10 @@ type Server struct {
 	RateLimit RateLimit
 	// CORSOrigins may call the API from a browser; none by default.
 	CORSOrigins []string
+
+	// principals caches loaded callers for PrincipalTTL, sparing two
+	// queries per request; cleared on every role change made here.
+	principals sync.Map // login → cachedPrincipal
 	Version     string
 	Now         func() time.Time
 }
@@ -173,7 +178,7 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or expired token")
 			return
 		}
-		p, err := s.DB.Principal(ctx.Context(), login)
+		p, err := s.principal(ctx.Context(), login)
 		if err != nil {
 			if duban.ErrorCode(err) == duban.ENotFound {
 				_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "unknown or disabled user")
@@ -186,6 +191,31 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		next(huma.WithContext(ctx, duban.NewContextWithPrincipal(ctx.Context(), p)))
 	}
 }
+
+// PrincipalTTL bounds how long a role change made on another instance
+// takes to reach this one's request path (changes made here apply at once).
+const PrincipalTTL = 5 * time.Second
+
+type cachedPrincipal struct {
+	p       *duban.Principal
+	expires time.Time
+}
+
+func (s *Server) principal(ctx context.Context, login string) (*duban.Principal, error) {
+	now := time.Now()
+	if v, ok := s.principals.Load(login); ok && now.Before(v.(cachedPrincipal).expires) {
+		return v.(cachedPrincipal).p, nil
+	}
+	p, err := s.DB.Principal(ctx, login)
+	if err != nil {
+		return nil, err
+	}
+	s.principals.Store(login, cachedPrincipal{p: p, expires: now.Add(PrincipalTTL)})
+	return p, nil
+}
+
+// forgetPrincipals drops cached callers after a role or user change.
+func (s *Server) forgetPrincipals() { s.principals.Clear() }
 
 // problem translates a domain error into a huma status error.
 func problem(err error) error {

@@ -120,7 +120,10 @@ func (s *Server) registerRoleBindings(api huma.API) {
 
 // reloadPolicy refreshes this instance's enforcer at once; other instances
 // follow through LISTEN/NOTIFY.
-func (s *Server) reloadPolicy() { _ = s.Authz.Reload() }
+func (s *Server) reloadPolicy() {
+	_ = s.Authz.Reload()
+	s.forgetPrincipals()
+}
 
 // auditDenied records a refused privileged attempt on the caller's own chain.
 func (s *Server) auditDenied(ctx context.Context, action, target string, summary map[string]any) {
