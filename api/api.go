@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -56,8 +57,8 @@ type Server struct {
 	// principals caches loaded callers for PrincipalTTL, sparing two
 	// queries per request; cleared on every role change made here.
 	principals sync.Map // login → cachedPrincipal
-	Version     string
-	Now         func() time.Time
+	Version    string
+	Now        func() time.Time
 }
 
 var bearerSecurity = []map[string][]string{{"bearer": {}}}
@@ -293,6 +294,19 @@ func decodeCursor(c string) (string, error) {
 		return "", invalid("query.cursor", "malformed cursor", c)
 	}
 	return string(b), nil
+}
+
+// decodeIDCursor reads a cursor holding a numeric id (0 when empty).
+func decodeIDCursor(c string) (int64, error) {
+	cur, err := decodeCursor(c)
+	if err != nil || cur == "" {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(cur, 10, 64)
+	if err != nil {
+		return 0, invalid("query.cursor", "malformed cursor", c)
+	}
+	return id, nil
 }
 
 // pageOf builds the envelope; next is the cursor key of the last item when

@@ -53,15 +53,9 @@ func (s *Server) registerAudit(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		cur, err := decodeCursor(in.Cursor)
+		before, err := decodeIDCursor(in.Cursor)
 		if err != nil {
 			return nil, err
-		}
-		var before int64
-		if cur != "" {
-			if before, err = strconv.ParseInt(cur, 10, 64); err != nil {
-				return nil, invalid("query.cursor", "malformed cursor", in.Cursor)
-			}
 		}
 		evs, total, err := s.DB.ListAuditEvents(ctx, scope, postgres.AuditFilter{Tenant: in.Tenant, Action: in.Action, BeforeID: before, Limit: in.Limit})
 		if err != nil {

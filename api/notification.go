@@ -40,15 +40,9 @@ func (s *Server) registerNotifications(api huma.API) {
 	}) (*struct{ Body Page[duban.Notification] }, error) {
 		p := principal(ctx)
 		tenants, paths := inboxes(p)
-		cur, err := decodeCursor(in.Cursor)
+		before, err := decodeIDCursor(in.Cursor)
 		if err != nil {
 			return nil, err
-		}
-		var before int64
-		if cur != "" {
-			if before, err = strconv.ParseInt(cur, 10, 64); err != nil {
-				return nil, invalid("query.cursor", "malformed cursor", in.Cursor)
-			}
 		}
 		items, total, err := s.DB.ListNotifications(ctx, paths, postgres.NotificationFilter{Login: p.Login, Tenants: tenants, UnreadOnly: in.Unread, BeforeID: before, Limit: in.Limit})
 		if err != nil {

@@ -96,15 +96,9 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		cur, err := decodeCursor(in.Cursor)
+		after, err := decodeIDCursor(in.Cursor)
 		if err != nil {
 			return nil, err
-		}
-		var after int64
-		if cur != "" {
-			if after, err = strconv.ParseInt(cur, 10, 64); err != nil {
-				return nil, invalid("query.cursor", "malformed cursor", in.Cursor)
-			}
 		}
 		bs, total, err := s.DB.ListRoleBindings(ctx, scope, postgres.RoleBindingFilter{Tenant: in.Tenant, User: in.User, Role: in.Role, AfterID: after, Limit: in.Limit})
 		if err != nil {

@@ -64,7 +64,7 @@ type node struct {
 	in       NodeInput
 	a        duban.Assignment
 	children map[string]*child
-	order    []string // child tenants, sorted
+	order    []string       // child tenants, sorted
 	mu       workflow.Mutex // serialises state changes
 	upMu     workflow.Mutex // serialises reports to the parent
 
