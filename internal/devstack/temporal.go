@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
+	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/testsuite"
 )
 
 // TemporalCLIModule is the CLI built when no `temporal` binary is found.
@@ -97,39 +100,101 @@ type TemporalOptions struct {
 	Log       io.Writer
 }
 
-// Temporal is a running dev server.
+// Temporal is a running dev server, a child process that dies with us
+// (Pdeathsig), even when we are killed.
 type Temporal struct {
-	*testsuite.DevServer
 	UIAddress string
+	hostPort  string
+	cmd       *exec.Cmd
+	done      chan struct{}
 }
+
+// FrontendHostPort is the gRPC address clients dial.
+func (t *Temporal) FrontendHostPort() string { return t.hostPort }
 
 // StartTemporal starts `temporal server start-dev` and waits until it serves.
 func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error) {
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
+	if opts.HostPort == "" {
+		p, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		opts.HostPort = "127.0.0.1:" + strconv.Itoa(p)
+	}
+	host, port, err := net.SplitHostPort(opts.HostPort)
+	if err != nil {
+		return nil, fmt.Errorf("temporal address %q: %w", opts.HostPort, err)
+	}
+	args := []string{"server", "start-dev", "--ip", host, "--port", port, "--namespace", opts.Namespace,
+		"--log-level", "error", "--dynamic-config-value", "frontend.enableServerVersionCheck=false"}
+	if opts.DBFile != "" {
+		args = append(args, "--db-filename", opts.DBFile)
+	}
+	if opts.UI && opts.UIPort != "" {
+		args = append(args, "--ui-port", opts.UIPort)
+	} else {
+		args = append(args, "--headless")
+	}
 	logw := opts.Log
 	if logw == nil {
 		logw = io.Discard
 	}
-	ds, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath:  opts.Binary,
-		ClientOptions: &client.Options{HostPort: opts.HostPort, Namespace: opts.Namespace, Logger: quietLogger{}},
-		DBFilename:    opts.DBFile,
-		EnableUI:      opts.UI,
-		UIPort:        opts.UIPort,
-		LogLevel:      "error",
-		Stdout:        logw,
-		Stderr:        logw,
-	})
-	if err != nil {
+	cmd := exec.Command(opts.Binary, args...)
+	cmd.Stdout, cmd.Stderr = logw, logw
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}
+	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start temporal dev server: %w", err)
 	}
-	t := &Temporal{DevServer: ds}
+	t := &Temporal{hostPort: opts.HostPort, cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(t.done) }()
 	if opts.UI && opts.UIPort != "" {
 		t.UIAddress = "http://127.0.0.1:" + opts.UIPort
 	}
-	return t, nil
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		c, err := client.Dial(client.Options{HostPort: opts.HostPort, Namespace: opts.Namespace, Logger: quietLogger{}})
+		if err == nil {
+			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
+			if err == nil {
+				// the namespace must answer too
+				_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: opts.Namespace})
+			}
+			c.Close()
+			if err == nil {
+				return t, nil
+			}
+		}
+		select {
+		case <-t.done:
+			return nil, fmt.Errorf("temporal dev server exited during start; see its log")
+		case <-ctx.Done():
+			_ = t.Stop()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = t.Stop()
+			return nil, fmt.Errorf("temporal dev server did not answer within 90s: %w", err)
+		}
+	}
+}
+
+// Stop interrupts the server and waits for it (killing it after 20 s).
+func (t *Temporal) Stop() error {
+	if t == nil || t.cmd == nil || t.cmd.Process == nil {
+		return nil
+	}
+	_ = t.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-t.done:
+	case <-time.After(20 * time.Second):
+		_ = t.cmd.Process.Kill()
+		<-t.done
+	}
+	return nil
 }
 
 // quietLogger drops the SDK client's log lines.
