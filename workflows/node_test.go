@@ -284,3 +284,34 @@ func (quiet) Debug(string, ...interface{}) {}
 func (quiet) Info(string, ...interface{})  {}
 func (quiet) Warn(string, ...interface{})  {}
 func (quiet) Error(string, ...interface{}) {}
+
+// TestMissedEscalationCatchesUp: when a schedule is computed after steps of
+// the ladder already fell due (a worker down for days, a past deadline),
+// the highest missed step applies at once; later steps still fire on time.
+func TestMissedEscalationCatchesUp(t *testing.T) {
+	t.Parallel()
+	start := day("2026-11-02", 9, 0)
+	due := day("2026-10-09", 23, 59).Add(59 * time.Second) // 20 working days before 5 Nov
+	f, in := setup(t, start, "41", []duban.Level{duban.LevelCounty}, []string{"410122"}, due)
+	checks := 0
+	f.env.RegisterDelayedCallback(func() {
+		a := f.assignment("410122")
+		require.Equal(t, 3, a.EscalationLevel, "挂牌督办 (+10 working days, 22 Oct) was missed: it applies now")
+		require.True(t, a.Overdue)
+		require.Equal(t, 0, f.count(`SELECT count(*) FROM notifications WHERE kind IN ('escalation.reminder', 'escalation.supervise')`), "only the highest missed step")
+		require.Equal(t, 2, f.count(`SELECT count(*) FROM notifications WHERE kind = 'escalation.listed'`))
+		checks++
+	}, time.Hour)
+	f.env.RegisterDelayedCallback(func() {
+		require.Equal(t, 4, f.assignment("410122").EscalationLevel, "约谈 on 5 Nov, on time")
+		checks++
+		f.sequence(
+			step{"410122", workflows.UpdateSubmit, workflows.SubmitInput{Actor: workflows.Actor{Login: "zm"}, Values: validReport}, func(a *duban.Assignment, err error) { require.NoError(t, err) }},
+			step{"410122", workflows.UpdateReview, workflows.ReviewInput{Actor: workflows.Actor{Login: "zz"}, Decision: workflows.DecisionApprove}, func(a *duban.Assignment, err error) { require.NoError(t, err) }},
+			step{"410122", workflows.UpdateSignOff, workflows.SignOffInput{Actor: workflows.Actor{Login: "hn"}}, func(a *duban.Assignment, err error) { require.NoError(t, err) }},
+		)
+	}, day("2026-11-05", 9, 1).Sub(start))
+	f.env.ExecuteWorkflow(workflows.WorkflowName, in)
+	require.NoError(t, f.env.GetWorkflowError())
+	require.Equal(t, 2, checks)
+}
