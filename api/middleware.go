@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"math"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/duban/duban"
 	"github.com/duban/duban/postgres"
 	"golang.org/x/time/rate"
 )
@@ -72,13 +74,38 @@ func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
+// bearer is the outcome of checking a request's bearer token, once.
+type bearer struct {
+	present bool   // an Authorization: Bearer header was sent
+	login   string // the verified subject; "" when the token is bad
+}
+
+type bearerKey struct{}
+
+// withBearer verifies the bearer token once per request, before the rate
+// limiter, idempotency and authentication, which all read the result.
+func (s *Server) withBearer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b bearer
+		if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && raw != "" {
+			b.present = true
+			b.login, _ = s.Verifier.Verify(r.Context(), strings.TrimSpace(raw))
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bearerKey{}, b)))
+	})
+}
+
+// bearerOf returns what withBearer found.
+func bearerOf(ctx context.Context) bearer {
+	b, _ := ctx.Value(bearerKey{}).(bearer)
+	return b
+}
+
 // rateKey names who is calling: the token's subject when it verifies,
 // else the client address.
 func (s *Server) rateKey(r *http.Request) string {
-	if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		if login, err := s.Verifier.Verify(r.Context(), strings.TrimSpace(raw)); err == nil {
-			return "u:" + login
-		}
+	if login := bearerOf(r.Context()).login; login != "" {
+		return "u:" + login
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -90,7 +117,7 @@ func (s *Server) rateKey(r *http.Request) string {
 func writeProblem(w http.ResponseWriter, status int, title, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	b, _ := jsonMarshal(map[string]any{"title": title, "status": status, "detail": detail})
+	b, _ := json.Marshal(map[string]any{"title": title, "status": status, "detail": detail})
 	_, _ = w.Write(b)
 }
 
@@ -194,11 +221,7 @@ func (s *Server) withIdempotency(next http.Handler) http.Handler {
 			writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "Idempotency-Key: at most 128 characters")
 			return
 		}
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		login := ""
-		if ok {
-			login, _ = s.Verifier.Verify(r.Context(), strings.TrimSpace(raw))
-		}
+		login := bearerOf(r.Context()).login
 		if login == "" { // authentication will answer 401
 			next.ServeHTTP(w, r)
 			return
@@ -230,17 +253,15 @@ func (s *Server) withIdempotency(next http.Handler) http.Handler {
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		if rec.status >= 200 && rec.status < 300 && json200(rec.buf.Bytes()) {
-			_ = s.DB.RememberIdempotency(context.WithoutCancel(r.Context()), &postgres.Idempotent{Login: login, Key: key,
-				Operation: r.Method + " " + r.URL.Path, RequestHash: hash, Status: rec.status, Response: rec.buf.Bytes(), TenantPath: principalPath(s, login)})
+			ctx := context.WithoutCancel(r.Context())
+			path := duban.RootCode
+			if p, err := s.principal(ctx, login); err == nil {
+				path = p.TenantPath
+			}
+			_ = s.DB.RememberIdempotency(ctx, &postgres.Idempotent{Login: login, Key: key,
+				Operation: r.Method + " " + r.URL.Path, RequestHash: hash, Status: rec.status, Response: rec.buf.Bytes(), TenantPath: path})
 		}
 	})
-}
-
-func principalPath(s *Server, login string) string {
-	if p, err := s.DB.Principal(context.Background(), login); err == nil {
-		return p.TenantPath
-	}
-	return "000000"
 }
 
 // json200 reports whether a body can be stored as jsonb (empty bodies are
