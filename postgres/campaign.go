@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -82,10 +83,10 @@ func (db *DB) GetCampaign(ctx context.Context, scope []string, id string) (*duba
 		c, err = pgx.CollectExactlyOneRow(rows, scanCampaign)
 		return err
 	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, duban.Errorf(duban.ENotFound, "campaign %s not found", id)
+	}
 	if err != nil {
-		if FormatError(err) != nil && duban.ErrorCode(FormatError(err)) == duban.ENotFound {
-			return nil, duban.Errorf(duban.ENotFound, "campaign %s not found", id)
-		}
 		return nil, err
 	}
 	return &c, nil
@@ -153,7 +154,7 @@ func (db *DB) ProjectAssignment(ctx context.Context, p Projection) error {
 	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
 		draft, _ := json.Marshal(a.Draft)
 		report, _ := json.Marshal(a.Report)
-		tag, err := tx.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant,
+		_, err := tx.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant,
 				parent_id, state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at)
 			SELECT $1, $2, $3, t.path, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $19, $20, $21, $22
 			FROM tenants t WHERE t.code = $3
@@ -168,10 +169,9 @@ func (db *DB) ProjectAssignment(ctx context.Context, p Projection) error {
 		if err != nil {
 			return fmt.Errorf("project assignment %s v%d: %w", a.ID, a.Version, err)
 		}
-		_ = tag
 		e := p.Event
 		details, _ := json.Marshal(e.Details)
-		tag, err = tx.Exec(ctx, `INSERT INTO assignment_events (assignment_id, version, tenant_path, at, actor, action, from_state, to_state, comment, details)
+		tag, err := tx.Exec(ctx, `INSERT INTO assignment_events (assignment_id, version, tenant_path, at, actor, action, from_state, to_state, comment, details)
 			SELECT $1, $2, path, $4, $5, $6, $7, $8, $9, $10::jsonb FROM tenants WHERE code = $3
 			ON CONFLICT (assignment_id, version) DO NOTHING`,
 			a.ID, a.Version, a.Tenant, e.At, e.Actor, e.Action, e.From, e.To, e.Comment, nullJSON(e.Details, details))
@@ -243,11 +243,10 @@ func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*du
 		})
 		return err
 	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, duban.Errorf(duban.ENotFound, "assignment %s not found", id)
+	}
 	if err != nil {
-		err = FormatError(err)
-		if duban.ErrorCode(err) == duban.ENotFound {
-			return nil, nil, duban.Errorf(duban.ENotFound, "assignment %s not found", id)
-		}
 		return nil, nil, err
 	}
 	return &a, hist, nil

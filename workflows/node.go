@@ -7,6 +7,7 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/activities"
+	"github.com/duban/duban/calendar"
 	"github.com/duban/duban/postgres"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -356,8 +357,8 @@ func (n *node) fire(ctx workflow.Context, ev activities.ScheduledEvent) error {
 	a := n.a
 	if ev.Kind == activities.KindReminder {
 		title := duban.Text{
-			ZH: fmt.Sprintf("提醒：「%s」将于 %s 到期", a.Title, a.DueAt.In(shanghai).Format("2006-01-02 15:04")),
-			EN: fmt.Sprintf("Reminder: %q is due %s", a.Title, a.DueAt.In(shanghai).Format("2006-01-02 15:04")),
+			ZH: fmt.Sprintf("提醒：「%s」将于 %s 到期", a.Title, a.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04")),
+			EN: fmt.Sprintf("Reminder: %q is due %s", a.Title, a.DueAt.In(calendar.Shanghai).Format("2006-01-02 15:04")),
 		}
 		if ev.Offset > 0 {
 			title.ZH += fmt.Sprintf("（还剩 %d 个工作日）", ev.Offset)
@@ -394,8 +395,6 @@ func (n *node) fire(ctx workflow.Context, ev activities.ScheduledEvent) error {
 	}
 	return nil
 }
-
-var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
 
 func dedupe(ss []string) []string {
 	var out []string

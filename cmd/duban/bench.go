@@ -19,7 +19,6 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/api"
-	"github.com/duban/duban/division"
 	"github.com/duban/duban/internal/devstack"
 	"github.com/duban/duban/internal/seed"
 	"github.com/duban/duban/postgres"
@@ -42,7 +41,6 @@ type benchStack struct {
 	signer *api.DevSigner
 	tokens map[string]string
 	mu     sync.Mutex
-	admin  string
 }
 
 func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
@@ -55,18 +53,8 @@ func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
 	if b.pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "pg")}); err != nil {
 		return nil, err
 	}
-	if err := ensureDatabase(ctx, b.pg.AdminURL("postgres"), "duban"); err != nil {
-		return nil, err
-	}
-	b.admin = b.pg.AdminURL("duban")
-	tenants, err := division.Tenants()
+	appURL, err := prepareDatabase(ctx, b.pg, "duban_bench_app")
 	if err != nil {
-		return nil, err
-	}
-	if err := postgres.Migrate(ctx, b.admin, tenants); err != nil {
-		return nil, err
-	}
-	if err := postgres.Provision(ctx, b.admin, "duban_bench_app"); err != nil {
 		return nil, err
 	}
 	root := devstack.ModuleRoot()
@@ -77,7 +65,6 @@ func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
 	if b.tmp, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Binary: bin}); err != nil {
 		return nil, err
 	}
-	appURL := fmt.Sprintf("postgres://duban_bench_app@127.0.0.1:%d/duban?sslmode=disable", b.pg.Port)
 	if b.core, err = openCore(ctx, appURL, b.tmp.FrontendHostPort(), "default"); err != nil {
 		return nil, err
 	}

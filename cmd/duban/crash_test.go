@@ -15,10 +15,8 @@ import (
 	"time"
 
 	"github.com/duban/duban/api"
-	"github.com/duban/duban/division"
 	"github.com/duban/duban/internal/devstack"
 	"github.com/duban/duban/internal/seed"
-	"github.com/duban/duban/postgres"
 	"github.com/stretchr/testify/require"
 )
 
@@ -101,12 +99,8 @@ func TestCrashAndRestartNothingLost(t *testing.T) {
 
 	r.startPG()
 	defer func() { _ = r.pg.Stop() }()
-	require.NoError(t, ensureDatabase(ctx, r.pg.AdminURL("postgres"), "duban"))
-	tenants, err := division.Tenants()
+	r.appURL, err = prepareDatabase(ctx, r.pg, "duban_crash_app")
 	require.NoError(t, err)
-	require.NoError(t, postgres.Migrate(ctx, r.pg.AdminURL("duban"), tenants))
-	require.NoError(t, postgres.Provision(ctx, r.pg.AdminURL("duban"), "duban_crash_app"))
-	r.appURL = fmt.Sprintf("postgres://duban_crash_app@127.0.0.1:%d/duban?sslmode=disable", r.pgPort)
 	r.startTemporal()
 	defer func() { _ = r.tmp.Stop() }()
 	r.startWorker()

@@ -101,21 +101,10 @@ func (d *Dev) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("PostgreSQL: %w", err)
 	}
-	if err := ensureDatabase(ctx, d.pg.AdminURL("postgres"), "duban"); err != nil {
-		return err
-	}
-	ownerURL := d.pg.AdminURL("duban")
-	tenants, err := division.Tenants()
+	appURL, err := prepareDatabase(ctx, d.pg, DevAppRole)
 	if err != nil {
 		return err
 	}
-	if err := postgres.Migrate(ctx, ownerURL, tenants); err != nil {
-		return err
-	}
-	if err := postgres.Provision(ctx, ownerURL, DevAppRole); err != nil {
-		return err
-	}
-	appURL := fmt.Sprintf("postgres://%s@127.0.0.1:%d/duban?sslmode=disable", DevAppRole, d.pg.Port)
 
 	tools := c.ToolsDir
 	if tools == "" {
@@ -206,6 +195,26 @@ func (d *Dev) Close() {
 	if d.pg != nil {
 		_ = d.pg.Stop()
 	}
+}
+
+// prepareDatabase creates the `duban` database on a local cluster when
+// missing, migrates it, imports the tenant tree and creates appRole (a
+// member of duban_app that owns nothing); it returns appRole's URL.
+func prepareDatabase(ctx context.Context, pg *devstack.Postgres, appRole string) (string, error) {
+	if err := ensureDatabase(ctx, pg.AdminURL("postgres"), "duban"); err != nil {
+		return "", err
+	}
+	tenants, err := division.Tenants()
+	if err != nil {
+		return "", err
+	}
+	if err := postgres.Migrate(ctx, pg.AdminURL("duban"), tenants); err != nil {
+		return "", err
+	}
+	if err := postgres.Provision(ctx, pg.AdminURL("duban"), appRole); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/duban?sslmode=disable", appRole, pg.Port), nil
 }
 
 func ensureDatabase(ctx context.Context, adminURL, name string) error {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -267,22 +266,10 @@ func (s *stack) writes() map[string]int {
 // callAs sends a request with a raw Authorization header value.
 func (s *stack) callAs(auth, method, path string, body any) resp {
 	s.t.Helper()
-	var b []byte
-	if body != nil {
-		b, _ = json.Marshal(body)
+	if auth == "" {
+		return s.call("", method, path, body)
 	}
-	req, err := http.NewRequest(method, s.srv.URL+path, strings.NewReader(string(b)))
-	require.NoError(s.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	r, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer r.Body.Close()
-	out := resp{Status: r.StatusCode, Body: map[string]any{}}
-	_ = json.NewDecoder(r.Body).Decode(&out.Body)
-	return out
+	return s.call("", method, path, body, "Authorization", auth)
 }
 
 func foreignToken(t *testing.T, login string) string {

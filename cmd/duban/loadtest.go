@@ -217,19 +217,31 @@ func (r *LoadReport) Print(w io.Writer) {
 	}
 }
 
-func doStatus(ctx context.Context, c *http.Client, token, method, url string, body any) (int, error) {
+// newJSONRequest builds a request with an optional JSON body and bearer token.
+func newJSONRequest(ctx context.Context, token, method, url string, body any) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req, nil
+}
+
+func doStatus(ctx context.Context, c *http.Client, token, method, url string, body any) (int, error) {
+	req, err := newJSONRequest(ctx, token, method, url, body)
+	if err != nil {
+		return 0, err
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -241,18 +253,9 @@ func doStatus(ctx context.Context, c *http.Client, token, method, url string, bo
 }
 
 func doJSON(ctx context.Context, c *http.Client, token, method, url string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	req, err := newJSONRequest(ctx, token, method, url, body)
 	if err != nil {
 		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.Do(req)
 	if err != nil {

@@ -98,8 +98,6 @@ func (s *stack) call(login, method, path string, body any, headers ...string) re
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i] == "Connection" && headers[i+1] == "close" {
 			req.Close = true
 		}
