@@ -1,5 +1,7 @@
 package duban
 
+import "time"
+
 // AccidentGrade is the grade of a work-safety accident (事故等级).
 type AccidentGrade string
 
@@ -74,4 +76,182 @@ func (g AccidentGrade) RequiredLevel() Level {
 		return LevelNation
 	}
 	return LevelCity
+}
+
+// Accident categories: road traffic and fire accidents may change their
+// casualty figures for 7 days, others for 30 (条例 art. 13).
+const (
+	AccidentProduction  = "production"
+	AccidentRoadTraffic = "road_traffic"
+	AccidentFire        = "fire"
+)
+
+// AccidentCategories lists the categories.
+var AccidentCategories = []string{AccidentProduction, AccidentRoadTraffic, AccidentFire}
+
+// AmendWindow is how long after the accident its figures may be amended.
+func AmendWindow(category string) time.Duration {
+	if category == AccidentRoadTraffic || category == AccidentFire {
+		return 7 * 24 * time.Hour
+	}
+	return 30 * 24 * time.Hour
+}
+
+// Reporting limits: the county hears of an accident within an hour of it,
+// and each level passes it to its supervisor within two hours.
+const (
+	ReportWithin  = time.Hour
+	ForwardWithin = 2 * time.Hour
+)
+
+// AccidentStep is one link of the reporting chain: the report to the
+// accident's tenant (From empty) or a forward from one tenant to its
+// supervisor. At is when it happened; Late marks 迟报.
+type AccidentStep struct {
+	Seq       int        `json:"seq"`
+	From      string     `json:"from,omitempty"`
+	To        string     `json:"to"`
+	ToLevel   Level      `json:"to_level"`
+	DueAt     time.Time  `json:"due_at"`
+	At        *time.Time `json:"at,omitempty"`
+	By        string     `json:"by,omitempty"`
+	Late      bool       `json:"late" doc:"迟报: past its time limit"`
+	Escalated bool       `json:"escalated" doc:"The supervisor was alerted to the late step"`
+}
+
+// AccidentFigures are the casualty and loss figures of one report.
+type AccidentFigures struct {
+	Deaths          int   `json:"deaths"`
+	SeriousInjuries int   `json:"serious_injuries"`
+	DirectLossCNY   int64 `json:"direct_loss_cny"`
+}
+
+// AccidentAmendment is a supplementary report (补报).
+type AccidentAmendment struct {
+	At      time.Time       `json:"at"`
+	By      string          `json:"by"`
+	Figures AccidentFigures `json:"figures"`
+	Grade   AccidentGrade   `json:"grade"`
+	Note    string          `json:"note,omitempty"`
+}
+
+// Accident is an accident report with its reporting chain.
+type Accident struct {
+	ID         string    `json:"id"`
+	Tenant     string    `json:"tenant"`
+	TenantPath string    `json:"-"`
+	OccurredAt time.Time `json:"occurred_at"`
+	ReportedAt time.Time `json:"reported_at"`
+	ReportedBy string    `json:"reported_by"`
+	Category   string    `json:"category"`
+	Place      string    `json:"place"`
+	Summary    string    `json:"summary"`
+	AccidentFigures
+	Grade         AccidentGrade       `json:"grade"`
+	RequiredLevel Level               `json:"required_level"`
+	Route         []RouteHop          `json:"route" doc:"The supervision chain the report travels, from the accident's tenant up"`
+	Holder        string              `json:"holder" doc:"The highest tenant the report has reached"`
+	Complete      bool                `json:"complete" doc:"The report has reached the level its grade requires"`
+	Late          bool                `json:"late" doc:"Some step was late (迟报)"`
+	Steps         []AccidentStep      `json:"steps"`
+	Amendments    []AccidentAmendment `json:"amendments,omitempty"`
+	AmendUntil    time.Time           `json:"amend_until" doc:"Figures may be amended until then"`
+	Version       int64               `json:"version"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+}
+
+// RouteHop is a tenant on an accident's reporting route.
+type RouteHop struct {
+	Tenant string `json:"tenant"`
+	Level  Level  `json:"level"`
+}
+
+// AccidentRoute is the supervision chain from tenant up to the root: the
+// route a report travels. A directly supervised county's next hop is the
+// province.
+func AccidentRoute(dir *Directory, tenant string) []RouteHop {
+	var out []RouteHop
+	for code := tenant; code != ""; {
+		t := dir.Get(code)
+		if t == nil {
+			break
+		}
+		out = append(out, RouteHop{Tenant: t.Code, Level: t.Level})
+		code = t.Supervisor
+	}
+	return out
+}
+
+// NextHop returns where the holder forwards to, or nil when the report has
+// reached the required level (or the top of its route).
+func (a *Accident) NextHop() *RouteHop {
+	for i, h := range a.Route {
+		if h.Tenant == a.Holder {
+			if h.Level.Rank() <= a.RequiredLevel.Rank() || i+1 >= len(a.Route) {
+				return nil
+			}
+			return &a.Route[i+1]
+		}
+	}
+	return nil
+}
+
+// Extend adds the next pending step when the chain is short of the required
+// level, due ForwardWithin after from (the last step's time, or the
+// amendment that raised the grade: a fresh clock), and sets Complete. It
+// reports whether a step was added.
+func (a *Accident) Extend(from time.Time) bool {
+	if a.Pending() != nil {
+		if a.NextHop() == nil { // an amendment lowered the grade: the pending forward is moot
+			a.Steps = a.Steps[:len(a.Steps)-1]
+			a.Complete = true
+		}
+		return false
+	}
+	next := a.NextHop()
+	if next == nil {
+		a.Complete = true
+		return false
+	}
+	a.Complete = false
+	a.Steps = append(a.Steps, AccidentStep{Seq: len(a.Steps), From: a.Holder, To: next.Tenant, ToLevel: next.Level, DueAt: from.Add(ForwardWithin)})
+	return true
+}
+
+// Pending returns the step awaiting its forward, or nil.
+func (a *Accident) Pending() *AccidentStep {
+	if n := len(a.Steps); n > 0 && a.Steps[n-1].At == nil {
+		return &a.Steps[n-1]
+	}
+	return nil
+}
+
+// NewAccident builds an accident's first version: graded, routed, with the
+// report to its own tenant as step 0 (late past ReportWithin of the
+// accident) and the first forward pending.
+func NewAccident(dir *Directory, id, tenant, category, place, summary, by string, occurred, reported time.Time, f AccidentFigures) *Accident {
+	t := dir.Get(tenant)
+	g := GradeAccident(f.Deaths, f.SeriousInjuries, f.DirectLossCNY)
+	a := &Accident{ID: id, Tenant: tenant, OccurredAt: occurred, ReportedAt: reported, ReportedBy: by, Category: category, Place: place,
+		Summary: summary, AccidentFigures: f, Grade: g, RequiredLevel: g.RequiredLevel(), Route: AccidentRoute(dir, tenant), Holder: tenant,
+		AmendUntil: occurred.Add(AmendWindow(category)), Version: 1, UpdatedAt: reported}
+	at := reported
+	step := AccidentStep{Seq: 0, To: tenant, ToLevel: t.Level, DueAt: occurred.Add(ReportWithin), At: &at, By: by}
+	step.Late = reported.After(step.DueAt)
+	a.Late = step.Late
+	a.Steps = []AccidentStep{step}
+	a.Extend(reported)
+	return a
+}
+
+// Amend records a supplementary report and regrades: when the grade now
+// requires a higher level than the chain has reached, the chain extends
+// with a fresh clock from at. It returns whether the grade changed.
+func (a *Accident) Amend(at time.Time, by, note string, f AccidentFigures) bool {
+	g := GradeAccident(f.Deaths, f.SeriousInjuries, f.DirectLossCNY)
+	changed := g != a.Grade
+	a.AccidentFigures, a.Grade, a.RequiredLevel = f, g, g.RequiredLevel()
+	a.Amendments = append(a.Amendments, AccidentAmendment{At: at, By: by, Figures: f, Grade: g, Note: note})
+	a.Extend(at)
+	return changed
 }

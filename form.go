@@ -179,3 +179,6 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// ValidAttachment reports whether s is an attachment reference (att_…).
+func ValidAttachment(s string) bool { return attachmentRE.MatchString(s) }

@@ -99,6 +99,8 @@ func (s *Server) register(api huma.API) {
 	if s.Temporal != nil {
 		s.registerCampaigns(api)
 		s.registerAssignments(api)
+		s.registerHazards(api)
+		s.registerAccidents(api)
 	}
 	s.registerNotifications(api)
 	s.registerCalendar(api)

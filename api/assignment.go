@@ -302,6 +302,8 @@ func (s *Server) updateError(err error) error {
 		switch app.Type() {
 		case workflows.ErrConflict:
 			return huma.Error409Conflict(app.Message())
+		case workflows.ErrForbidden:
+			return huma.Error403Forbidden(app.Message())
 		case workflows.ErrInvalid:
 			var fields []duban.FieldError
 			if app.HasDetails() {
@@ -316,7 +318,7 @@ func (s *Server) updateError(err error) error {
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
-		return huma.Error409Conflict("the campaign is no longer running")
+		return huma.Error409Conflict("it is no longer running (finished or cancelled)")
 	}
 	slog.Warn("workflow update failed", "err", err)
 	return huma.Error503ServiceUnavailable("the workflow service did not answer; retry")

@@ -37,6 +37,9 @@ const (
 const (
 	ErrConflict = "Conflict"
 	ErrInvalid  = "Invalid"
+	// ErrForbidden: the caller may act on the object but not in this role
+	// (a reporter verifying their own hazard) → 403.
+	ErrForbidden = "Forbidden"
 )
 
 // RootID is the workflow id of a campaign's root.

@@ -20,5 +20,7 @@ func (c *core) worker() (worker.Worker, error) {
 // registerAll registers Duban's workflows and activities on w.
 func registerAll(w worker.Registry, a *activities.Activities) {
 	w.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
 	w.RegisterActivity(a)
 }

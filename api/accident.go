@@ -1,0 +1,332 @@
+package api
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/duban/duban"
+	"github.com/duban/duban/calendar"
+	"github.com/duban/duban/postgres"
+	"github.com/duban/duban/workflows"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// Authorization actions on accidents.
+const (
+	actAccidentRead    = "accident.read"
+	actAccidentReport  = "accident.report"
+	actAccidentForward = "accident.forward"
+	actAccidentAmend   = "accident.amend"
+)
+
+// AccidentRequest is the body of report-accident.
+type AccidentRequest struct {
+	Tenant          string `json:"tenant" minLength:"2" maxLength:"6" doc:"Where the accident happened (tenant code); the report starts there"`
+	OccurredAt      string `json:"occurred_at" maxLength:"40" doc:"When it happened, RFC 3339"`
+	Place           string `json:"place" minLength:"1" maxLength:"500"`
+	Summary         string `json:"summary" minLength:"1" maxLength:"5000"`
+	Category        string `json:"category,omitempty" enum:"production,road_traffic,fire" doc:"Figures of road-traffic and fire accidents may be amended for 7 days, others for 30; default production"`
+	Deaths          int    `json:"deaths" minimum:"0" maximum:"100000"`
+	SeriousInjuries int    `json:"serious_injuries" minimum:"0" maximum:"100000"`
+	DirectLossCNY   int64  `json:"direct_loss_cny" minimum:"0" maximum:"1000000000000" doc:"Direct economic loss, CNY"`
+}
+
+// figures is the body of amend-accident.
+type figures struct {
+	Deaths          int    `json:"deaths" minimum:"0" maximum:"100000"`
+	SeriousInjuries int    `json:"serious_injuries" minimum:"0" maximum:"100000"`
+	DirectLossCNY   int64  `json:"direct_loss_cny" minimum:"0" maximum:"1000000000000"`
+	Note            string `json:"note,omitempty" maxLength:"2000"`
+}
+
+// ValidateAccident checks a report-accident body and builds its first version.
+func ValidateAccident(dir *duban.Directory, b AccidentRequest, now time.Time) (*duban.Accident, error) {
+	t := dir.Get(b.Tenant)
+	if t == nil || t.Code == duban.RootCode {
+		return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
+	}
+	occ, err := time.Parse(time.RFC3339, b.OccurredAt)
+	if err != nil {
+		return nil, invalid("body.occurred_at", "must be an RFC 3339 time", b.OccurredAt)
+	}
+	occ = occ.UTC().Truncate(time.Second)
+	if occ.After(now.Add(5 * time.Minute)) {
+		return nil, invalid("body.occurred_at", "must not be in the future", b.OccurredAt)
+	}
+	if occ.Before(now.AddDate(-1, 0, 0)) {
+		return nil, invalid("body.occurred_at", "must be within the last year", b.OccurredAt)
+	}
+	if err := nonBlank("body.place", b.Place); err != nil {
+		return nil, err
+	}
+	if err := nonBlank("body.summary", b.Summary); err != nil {
+		return nil, err
+	}
+	if b.Category == "" {
+		b.Category = duban.AccidentProduction
+	}
+	if !contains(duban.AccidentCategories, b.Category) {
+		return nil, invalid("body.category", "must be one of: production, road_traffic, fire", b.Category)
+	}
+	if err := validFigures(b.Deaths, b.SeriousInjuries, b.DirectLossCNY); err != nil {
+		return nil, err
+	}
+	if occ.After(now) {
+		occ = now // clock skew: it cannot have happened after it was reported
+	}
+	a := duban.NewAccident(dir, "", t.Code, b.Category, strings.TrimSpace(b.Place), strings.TrimSpace(b.Summary), "", occ, now,
+		duban.AccidentFigures{Deaths: b.Deaths, SeriousInjuries: b.SeriousInjuries, DirectLossCNY: b.DirectLossCNY})
+	return a, nil
+}
+
+func validFigures(deaths, injuries int, loss int64) error {
+	switch {
+	case deaths < 0 || deaths > 100000:
+		return invalid("body.deaths", "must be between 0 and 100000", deaths)
+	case injuries < 0 || injuries > 100000:
+		return invalid("body.serious_injuries", "must be between 0 and 100000", injuries)
+	case loss < 0 || loss > 1e12:
+		return invalid("body.direct_loss_cny", "must be between 0 and 10^12", loss)
+	}
+	return nil
+}
+
+// AccidentStats are accident figures of a subtree for a period and the same
+// period a year before.
+type AccidentStats struct {
+	Tenant       string                  `json:"tenant"`
+	From         string                  `json:"from"`
+	To           string                  `json:"to"`
+	Current      postgres.AccidentTotals `json:"current"`
+	Previous     postgres.AccidentTotals `json:"previous" doc:"The same period one year earlier"`
+	CountYoYPct  *float64                `json:"count_yoy_pct" doc:"Year-on-year change of the count, percent (null when the previous count is 0)"`
+	DeathsYoYPct *float64                `json:"deaths_yoy_pct" doc:"Year-on-year change of deaths, percent (null when the previous figure is 0)"`
+}
+
+func yoy(cur, prev int) *float64 {
+	if prev == 0 {
+		return nil
+	}
+	v := math.Round(float64(cur-prev)/float64(prev)*1000) / 10
+	return &v
+}
+
+type accidentPath struct {
+	ID string `path:"id" maxLength:"40" doc:"Accident id"`
+}
+
+func (s *Server) registerAccidents(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "report-accident", Method: http.MethodPost, Path: "/v1/accidents", Tags: []string{"Accidents"},
+		Summary: "Report an accident (事故快报): graded, then forwarded up the tree against the clock (staff or reviewer of the tenant)",
+		Description: "The grade is computed from deaths (3/10/30), serious injuries (10/50/100) and direct loss (10/50/100 million CNY), the higher winning. " +
+			"The report must reach the county within 1 hour of the accident and each level must forward it to its supervisor within 2 hours, " +
+			"up to the level the grade requires (general: city; larger: province; major and above: the nation). Late steps are flagged 迟报.",
+		Security: bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"Retrying with the same key returns the first response"`
+		Body           AccidentRequest
+	}) (*struct{ Body duban.Accident }, error) {
+		p := principal(ctx)
+		now := s.Now().UTC().Truncate(time.Microsecond)
+		a, err := ValidateAccident(s.Dir, in.Body, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.require(ctx, actAccidentReport, a.Tenant); err != nil {
+			return nil, err
+		}
+		a.ID, a.ReportedBy, a.Steps[0].By = objectID("a", p.Login, in.IdempotencyKey), p.Login, p.Login
+		err = s.DB.ProjectAccident(ctx, s.Authz.Scope(p, actAccidentReport), postgres.AccidentProjection{Accident: *a, Action: "report", Actor: p.Login,
+			RequestID: duban.RequestIDFromContext(ctx), Details: map[string]any{"grade": a.Grade, "required_level": a.RequiredLevel, "late": a.Late}})
+		if err != nil {
+			return nil, problem(err)
+		}
+		_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: workflows.AccidentWorkflowID(a.ID), TaskQueue: s.taskQueue(),
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		}, workflows.AccidentWorkflowName, workflows.AccidentInput{Accident: *a})
+		if err != nil && !strings.Contains(err.Error(), "already") {
+			return nil, huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
+		}
+		got, err := s.DB.GetAccident(ctx, s.Authz.Scope(p, actAccidentRead), a.ID)
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body duban.Accident }{*got}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-accidents", Method: http.MethodGet, Path: "/v1/accidents", Tags: []string{"Accidents"},
+		Summary: "List accidents in your subtree", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		Tenant   string `query:"tenant" maxLength:"6" doc:"Only this tenant's supervision subtree"`
+		Grade    string `query:"grade" enum:"general,larger,major,especially_major"`
+		Late     string `query:"late" enum:"true,false" doc:"Some step was late (迟报)"`
+		Complete string `query:"complete" enum:"true,false" doc:"The report reached the level its grade requires"`
+		From     string `query:"from" maxLength:"10" doc:"Occurred on or after this day (YYYY-MM-DD, Asia/Shanghai)"`
+		To       string `query:"to" maxLength:"10" doc:"Occurred on or before this day"`
+		PageParams
+	}) (*struct{ Body Page[duban.Accident] }, error) {
+		scope, err := s.listScope(ctx, actAccidentRead, in.Tenant)
+		if err != nil {
+			return nil, err
+		}
+		after, err := decodeCursor(in.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		f := postgres.AccidentFilter{Within: in.Tenant, Grade: in.Grade, After: after, Limit: in.Limit}
+		f.Late, f.Complete = boolParam(in.Late), boolParam(in.Complete)
+		if in.From != "" {
+			d, err := calendar.ParseDate(in.From)
+			if err != nil {
+				return nil, invalid("query.from", "must be YYYY-MM-DD", in.From)
+			}
+			t := d.At(0, 0)
+			f.From = &t
+		}
+		if in.To != "" {
+			d, err := calendar.ParseDate(in.To)
+			if err != nil {
+				return nil, invalid("query.to", "must be YYYY-MM-DD", in.To)
+			}
+			t := d.At(0, 0).AddDate(0, 0, 1)
+			f.To = &t
+		}
+		items, total, err := s.DB.ListAccidents(ctx, scope, f)
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body Page[duban.Accident] }{pageOf(items, total, in.Limit, func(a duban.Accident) string { return a.ID })}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "get-accident", Method: http.MethodGet, Path: "/v1/accidents/{id}", Tags: []string{"Accidents"},
+		Summary: "Get an accident with its reporting chain and amendments", Security: bearerSecurity,
+	}, func(ctx context.Context, in *accidentPath) (*struct{ Body duban.Accident }, error) {
+		a, err := s.DB.GetAccident(ctx, s.Authz.Scope(principal(ctx), actAccidentRead), in.ID)
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body duban.Accident }{*a}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "forward-accident", Method: http.MethodPost, Path: "/v1/accidents/{id}/forward", Tags: []string{"Accidents"},
+		Summary:  "Forward the report to the next level (the tenant holding it); past 2 hours it is flagged 迟报",
+		Security: bearerSecurity, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"40" doc:"Accident id"`
+		Body struct {
+			Note string `json:"note,omitempty" maxLength:"2000"`
+		}
+	}) (*struct{ Body duban.Accident }, error) {
+		return s.accidentUpdate(ctx, in.ID, workflows.UpdateForward, func(a *duban.Accident) (string, string, any) {
+			return a.Holder, actAccidentForward, workflows.ForwardInput{Actor: actor(ctx), From: a.Holder, Note: in.Body.Note}
+		})
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "amend-accident", Method: http.MethodPost, Path: "/v1/accidents/{id}/amend", Tags: []string{"Accidents"},
+		Summary: "Supplementary report of the figures (补报), within 30 days of the accident (7 for road traffic and fire)",
+		Description: "The accident is regraded; when the new grade requires a higher level than the report has reached, " +
+			"the chain extends with a fresh 2-hour clock.",
+		Security: bearerSecurity, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"40" doc:"Accident id"`
+		Body figures
+	}) (*struct{ Body duban.Accident }, error) {
+		b := in.Body
+		if err := validFigures(b.Deaths, b.SeriousInjuries, b.DirectLossCNY); err != nil {
+			return nil, err
+		}
+		return s.accidentUpdate(ctx, in.ID, workflows.UpdateAmend, func(a *duban.Accident) (string, string, any) {
+			return a.Tenant, actAccidentAmend, workflows.AmendInput{Actor: actor(ctx), Note: b.Note,
+				Figures: duban.AccidentFigures{Deaths: b.Deaths, SeriousInjuries: b.SeriousInjuries, DirectLossCNY: b.DirectLossCNY}}
+		})
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "get-accident-stats", Method: http.MethodGet, Path: "/v1/accident-stats", Tags: []string{"Accidents"},
+		Summary:     "Accident statistics of a tenant's subtree for a period, with the year-on-year change",
+		Description: "Default period: from 1 January of this year to today (Asia/Shanghai).",
+		Security:    bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		Tenant string `query:"tenant" maxLength:"6" doc:"Default: your tenant"`
+		From   string `query:"from" maxLength:"10" doc:"YYYY-MM-DD"`
+		To     string `query:"to" maxLength:"10" doc:"YYYY-MM-DD (inclusive)"`
+	}) (*struct{ Body AccidentStats }, error) {
+		p := principal(ctx)
+		tenant := in.Tenant
+		if tenant == "" {
+			tenant = p.Tenant
+		}
+		t := s.Dir.Get(tenant)
+		if t == nil {
+			return nil, invalid("query.tenant", "unknown tenant", tenant)
+		}
+		if err := s.require(ctx, actAccidentRead, tenant); err != nil {
+			return nil, err
+		}
+		today := calendar.DateOf(s.Now())
+		from, to := calendar.Date{Year: today.Year, Month: 1, Day: 1}, today
+		var err error
+		if in.From != "" {
+			if from, err = calendar.ParseDate(in.From); err != nil {
+				return nil, invalid("query.from", "must be YYYY-MM-DD", in.From)
+			}
+		}
+		if in.To != "" {
+			if to, err = calendar.ParseDate(in.To); err != nil {
+				return nil, invalid("query.to", "must be YYYY-MM-DD", in.To)
+			}
+		}
+		if to.Before(from) {
+			return nil, invalid("query.to", "must not be before from", in.To)
+		}
+		if from.Year < 2000 || to.Year > 2100 {
+			return nil, invalid("query.from", "must be between 2000 and 2100", in.From)
+		}
+		scope := s.Authz.Scope(p, actAccidentRead)
+		start, end := from.At(0, 0), to.At(0, 0).AddDate(0, 0, 1)
+		cur, err := s.DB.AccidentTotals(ctx, scope, t.Path, start, end)
+		if err != nil {
+			return nil, problem(err)
+		}
+		prev, err := s.DB.AccidentTotals(ctx, scope, t.Path, start.AddDate(-1, 0, 0), end.AddDate(-1, 0, 0))
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body AccidentStats }{AccidentStats{Tenant: tenant, From: from.String(), To: to.String(), Current: cur, Previous: prev,
+			CountYoYPct: yoy(cur.Count, prev.Count), DeathsYoYPct: yoy(cur.Deaths, prev.Deaths)}}, nil
+	})
+}
+
+// accidentUpdate loads the accident (404 outside the caller's view), checks
+// the action at the tenant pick names, and sends the Update.
+func (s *Server) accidentUpdate(ctx context.Context, id, update string, pick func(*duban.Accident) (tenant, action string, arg any)) (*struct{ Body duban.Accident }, error) {
+	a, err := s.DB.GetAccident(ctx, s.Authz.Scope(principal(ctx), actAccidentRead), id)
+	if err != nil {
+		return nil, problem(err)
+	}
+	tenant, action, arg := pick(a)
+	if err := s.require(ctx, action, tenant); err != nil {
+		return nil, err
+	}
+	u, err := s.update(ctx, workflows.AccidentWorkflowID(id), update, arg)
+	if err != nil {
+		return nil, err
+	}
+	var out duban.Accident
+	if err := u.Get(ctx, &out); err != nil {
+		return nil, s.updateError(err)
+	}
+	return &struct{ Body duban.Accident }{out}, nil
+}

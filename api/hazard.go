@@ -1,0 +1,340 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/duban/duban"
+	"github.com/duban/duban/postgres"
+	"github.com/duban/duban/workflows"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// Authorization actions on hazards.
+const (
+	actHazardRead    = "hazard.read"
+	actHazardReport  = "hazard.report"
+	actHazardRectify = "hazard.rectify"
+	actHazardVerify  = "hazard.verify"
+)
+
+// HazardRequest is the body of report-hazard.
+type HazardRequest struct {
+	Tenant          string                   `json:"tenant" minLength:"2" maxLength:"6" doc:"Where the hazard is (tenant code)"`
+	Campaign        string                   `json:"campaign,omitempty" maxLength:"64" doc:"The campaign whose inspection found it, if any"`
+	Place           string                   `json:"place" minLength:"1" maxLength:"500" doc:"Where (地点)"`
+	Description     string                   `json:"description" minLength:"1" maxLength:"5000" doc:"What (隐患内容)"`
+	Grade           string                   `json:"grade" enum:"general,major" doc:"一般 general / 重大 major"`
+	FoundBy         string                   `json:"found_by" enum:"open,covert,cross_region" doc:"Inspection kind: 明查 open, 暗访 covert, 异地执法 cross-region"`
+	ResponsibleUnit string                   `json:"responsible_unit" minLength:"1" maxLength:"200" doc:"责任单位"`
+	Deadline        string                   `json:"deadline" maxLength:"40" doc:"Rectification deadline: YYYY-MM-DD (end of day, Asia/Shanghai) or RFC 3339; in the future, within two years"`
+	Photos          []string                 `json:"photos,omitempty" maxItems:"50" doc:"Attachment references (att_…)"`
+	Plan            *duban.RectificationPlan `json:"plan,omitempty" doc:"Rectification plan with the five elements (五到位); required of a major hazard before it is rectified"`
+}
+
+// HazardDetail is a hazard with its history.
+type HazardDetail struct {
+	duban.Hazard
+	History []duban.HazardEvent `json:"history"`
+}
+
+func nonBlank(location, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return invalid(location, "must not be blank", v)
+	}
+	return nil
+}
+
+// ValidateHazard checks a report-hazard body against the tree and the clock
+// and returns the hazard's first version (without id and reporter).
+func ValidateHazard(dir *duban.Directory, b HazardRequest, now time.Time) (*duban.Hazard, error) {
+	t := dir.Get(b.Tenant)
+	if t == nil || t.Code == duban.RootCode {
+		return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
+	}
+	for loc, v := range map[string]string{"body.place": b.Place, "body.description": b.Description, "body.responsible_unit": b.ResponsibleUnit} {
+		if err := nonBlank(loc, v); err != nil {
+			return nil, err
+		}
+	}
+	if b.Grade != string(duban.HazardGeneral) && b.Grade != string(duban.HazardMajor) {
+		return nil, invalid("body.grade", "must be general or major", b.Grade)
+	}
+	if !contains(duban.InspectionKinds, b.FoundBy) {
+		return nil, invalid("body.found_by", "must be one of: open, covert, cross_region", b.FoundBy)
+	}
+	due, ok := ParseDeadline(b.Deadline)
+	if !ok {
+		return nil, invalid("body.deadline", "must be YYYY-MM-DD or an RFC 3339 time", b.Deadline)
+	}
+	if !due.After(now) {
+		return nil, invalid("body.deadline", "the deadline must be in the future", b.Deadline)
+	}
+	if due.After(now.AddDate(2, 0, 0)) {
+		return nil, invalid("body.deadline", "the deadline is more than two years away", b.Deadline)
+	}
+	if err := validAttachments("body.photos", b.Photos); err != nil {
+		return nil, err
+	}
+	if err := validPlan(b.Plan); err != nil {
+		return nil, err
+	}
+	h := &duban.Hazard{Tenant: t.Code, Campaign: b.Campaign, Place: strings.TrimSpace(b.Place), Description: strings.TrimSpace(b.Description),
+		Grade: duban.HazardGrade(b.Grade), FoundBy: b.FoundBy, ResponsibleUnit: strings.TrimSpace(b.ResponsibleUnit), Deadline: due,
+		Photos: b.Photos, Plan: b.Plan, State: duban.HazardOpen, ReportedAt: now, Version: 1, UpdatedAt: now}
+	if h.Grade == duban.HazardMajor { // 挂牌督办 by the province
+		h.Listed, h.ListedBy = true, provinceOf(dir, t.Code)
+	}
+	return h, nil
+}
+
+// provinceOf is the province above (or at) a tenant.
+func provinceOf(dir *duban.Directory, code string) string {
+	if t := dir.Get(code); t != nil && t.Level == duban.LevelProvince {
+		return code
+	}
+	for _, a := range dir.Ancestors(code) {
+		if t := dir.Get(a); t != nil && t.Level == duban.LevelProvince {
+			return a
+		}
+	}
+	return ""
+}
+
+func validAttachments(loc string, refs []string) error {
+	for i, r := range refs {
+		if !duban.ValidAttachment(r) {
+			return invalid(loc+"["+strconv.Itoa(i)+"]", "must be an attachment reference like att_xxxx", r)
+		}
+	}
+	return nil
+}
+
+// validPlan checks the fields given; completeness is checked when it matters.
+func validPlan(p *duban.RectificationPlan) error {
+	if p == nil {
+		return nil
+	}
+	if p.Deadline != "" {
+		if _, err := time.Parse("2006-01-02", p.Deadline); err != nil {
+			return invalid("body.plan.deadline", "must be a date YYYY-MM-DD", p.Deadline)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// objectID is the id of a created object: derived from the caller and the
+// Idempotency-Key when there is one, so a retry after a failure finds the
+// same object instead of making a second.
+func objectID(prefix, login, key string) string {
+	if key == "" {
+		return newID(prefix)
+	}
+	h := sha256.Sum256([]byte(prefix + "\x00" + login + "\x00" + key))
+	return prefix + hex.EncodeToString(h[:8])
+}
+
+type hazardPath struct {
+	ID string `path:"id" maxLength:"40" doc:"Hazard id"`
+}
+
+func (s *Server) registerHazards(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "report-hazard", Method: http.MethodPost, Path: "/v1/hazards", Tags: []string{"Hazards"},
+		Summary:     "Report a hazard (隐患): it is tracked to verified closure (staff or reviewer of the tenant)",
+		Description: "A major hazard (重大隐患) is listed for supervision by the province (挂牌督办) and needs a rectification plan with the five elements (五到位) before it can be rectified.",
+		Security:    bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"Retrying with the same key returns the first response"`
+		Body           HazardRequest
+	}) (*struct{ Body HazardDetail }, error) {
+		p := principal(ctx)
+		h, err := ValidateHazard(s.Dir, in.Body, s.Now().UTC().Truncate(time.Microsecond))
+		if err != nil {
+			return nil, err
+		}
+		if err := s.require(ctx, actHazardReport, h.Tenant); err != nil {
+			return nil, err
+		}
+		if h.Campaign != "" {
+			c, err := s.campaign(ctx, h.Campaign)
+			if err != nil {
+				return nil, invalid("body.campaign", "unknown campaign", h.Campaign)
+			}
+			if !s.Dir.Within(h.Tenant, c.Scope) {
+				return nil, invalid("body.campaign", "the tenant lies outside the campaign's scope", h.Campaign)
+			}
+		}
+		h.ID, h.ReportedBy = objectID("h", p.Login, in.IdempotencyKey), p.Login
+		err = s.DB.ProjectHazard(ctx, s.Authz.Scope(p, actHazardReport), postgres.HazardProjection{Hazard: *h, RequestID: duban.RequestIDFromContext(ctx),
+			Event: duban.HazardEvent{Version: 1, At: h.ReportedAt, Actor: p.Login, Action: "report", To: string(h.State),
+				Details: map[string]any{"grade": h.Grade, "found_by": h.FoundBy, "deadline": h.Deadline}}})
+		if err != nil {
+			return nil, problem(err)
+		}
+		sup := s.Dir.Get(h.Tenant).Supervisor
+		_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: workflows.HazardWorkflowID(h.ID), TaskQueue: s.taskQueue(),
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		}, workflows.HazardWorkflowName, workflows.HazardInput{Hazard: *h, Reviewer: sup, Reminders: []int{3, 1}, Escalation: duban.DefaultEscalation})
+		if err != nil && !strings.Contains(err.Error(), "already") {
+			return nil, huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
+		}
+		got, hist, err := s.DB.GetHazard(ctx, s.Authz.Scope(p, actHazardRead), h.ID)
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body HazardDetail }{HazardDetail{*got, hist}}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-hazards", Method: http.MethodGet, Path: "/v1/hazards", Tags: []string{"Hazards"},
+		Summary: "List hazards in your subtree", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		Tenant   string `query:"tenant" maxLength:"6" doc:"Only this tenant's supervision subtree"`
+		Grade    string `query:"grade" enum:"general,major"`
+		State    string `query:"state" enum:"open,rectified,closed"`
+		Overdue  string `query:"overdue" enum:"true,false" doc:"Past the rectification deadline or the re-inspection due date"`
+		Listed   string `query:"listed" enum:"true,false" doc:"Listed for supervision (挂牌督办)"`
+		Campaign string `query:"campaign" maxLength:"64"`
+		PageParams
+	}) (*struct{ Body Page[duban.Hazard] }, error) {
+		scope, err := s.listScope(ctx, actHazardRead, in.Tenant)
+		if err != nil {
+			return nil, err
+		}
+		after, err := decodeCursor(in.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		f := postgres.HazardFilter{Within: in.Tenant, Grade: in.Grade, State: in.State, Campaign: in.Campaign, After: after, Limit: in.Limit}
+		f.Overdue, f.Listed = boolParam(in.Overdue), boolParam(in.Listed)
+		items, total, err := s.DB.ListHazards(ctx, scope, f)
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body Page[duban.Hazard] }{pageOf(items, total, in.Limit, func(h duban.Hazard) string { return h.ID })}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "get-hazard", Method: http.MethodGet, Path: "/v1/hazards/{id}", Tags: []string{"Hazards"},
+		Summary: "Get a hazard with its history", Security: bearerSecurity,
+	}, func(ctx context.Context, in *hazardPath) (*struct{ Body HazardDetail }, error) {
+		h, hist, err := s.DB.GetHazard(ctx, s.Authz.Scope(principal(ctx), actHazardRead), in.ID)
+		if err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body HazardDetail }{HazardDetail{*h, hist}}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "rectify-hazard", Method: http.MethodPost, Path: "/v1/hazards/{id}/rectify", Tags: []string{"Hazards"},
+		Summary:     "Report the rectification done and ask for the on-site re-inspection (staff or reviewer of the tenant)",
+		Description: "A major hazard needs its rectification plan with the five elements in place (五到位): give it here if it was not given with the report.",
+		Security:    bearerSecurity, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"40" doc:"Hazard id"`
+		Body struct {
+			Rectification string                   `json:"rectification" minLength:"1" maxLength:"5000" doc:"What was done"`
+			Photos        []string                 `json:"photos,omitempty" maxItems:"50" doc:"Attachment references (att_…)"`
+			Plan          *duban.RectificationPlan `json:"plan,omitempty"`
+		}
+	}) (*struct{ Body duban.Hazard }, error) {
+		if err := nonBlank("body.rectification", in.Body.Rectification); err != nil {
+			return nil, err
+		}
+		if err := validAttachments("body.photos", in.Body.Photos); err != nil {
+			return nil, err
+		}
+		if err := validPlan(in.Body.Plan); err != nil {
+			return nil, err
+		}
+		return s.hazardUpdate(ctx, in.ID, actHazardRectify, workflows.UpdateRectify, func(h *duban.Hazard) (any, error) {
+			return workflows.RectifyInput{Actor: actor(ctx), Rectification: strings.TrimSpace(in.Body.Rectification), Photos: in.Body.Photos, Plan: in.Body.Plan}, nil
+		})
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "verify-hazard", Method: http.MethodPost, Path: "/v1/hazards/{id}/verify", Tags: []string{"Hazards"},
+		Summary:     "Record the on-site re-inspection: passed closes the hazard (销号), failed re-opens it (a reviewer other than the reporter)",
+		Security:    bearerSecurity, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"40" doc:"Hazard id"`
+		Body struct {
+			Passed      bool   `json:"passed" doc:"The rectification holds on site"`
+			Comment     string `json:"comment,omitempty" maxLength:"2000"`
+			NewDeadline string `json:"new_deadline,omitempty" maxLength:"40" doc:"When failed: the new rectification deadline (YYYY-MM-DD or RFC 3339)"`
+		}
+	}) (*struct{ Body duban.Hazard }, error) {
+		var due time.Time
+		if !in.Body.Passed {
+			t, ok := ParseDeadline(in.Body.NewDeadline)
+			if !ok {
+				return nil, invalid("body.new_deadline", "a failed re-inspection needs a new deadline: YYYY-MM-DD or RFC 3339", in.Body.NewDeadline)
+			}
+			if !t.After(s.Now()) {
+				return nil, invalid("body.new_deadline", "the deadline must be in the future", in.Body.NewDeadline)
+			}
+			due = t
+		}
+		return s.hazardUpdate(ctx, in.ID, actHazardVerify, workflows.UpdateVerify, func(h *duban.Hazard) (any, error) {
+			if h.ReportedBy == principal(ctx).Login {
+				return nil, huma.Error403Forbidden("the re-inspection must be made by someone other than the reporter")
+			}
+			return workflows.VerifyInput{Actor: actor(ctx), Passed: in.Body.Passed, Comment: in.Body.Comment, NewDeadline: due}, nil
+		})
+	})
+}
+
+// hazardUpdate loads the hazard (404 outside the caller's view), checks the
+// action at its tenant and sends the Update.
+func (s *Server) hazardUpdate(ctx context.Context, id, action, update string, arg func(*duban.Hazard) (any, error)) (*struct{ Body duban.Hazard }, error) {
+	h, _, err := s.DB.GetHazard(ctx, s.Authz.Scope(principal(ctx), actHazardRead), id)
+	if err != nil {
+		return nil, problem(err)
+	}
+	if err := s.require(ctx, action, h.Tenant); err != nil {
+		return nil, err
+	}
+	a, err := arg(h)
+	if err != nil {
+		return nil, err
+	}
+	if h.State == duban.HazardClosed {
+		return nil, huma.Error409Conflict("the hazard is closed (销号)")
+	}
+	u, err := s.update(ctx, workflows.HazardWorkflowID(id), update, a)
+	if err != nil {
+		return nil, err
+	}
+	var out duban.Hazard
+	if err := u.Get(ctx, &out); err != nil {
+		return nil, s.updateError(err)
+	}
+	return &struct{ Body duban.Hazard }{out}, nil
+}
+
+func boolParam(v string) *bool {
+	if v == "" {
+		return nil
+	}
+	b := v == "true"
+	return &b
+}

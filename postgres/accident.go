@@ -1,0 +1,180 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/jackc/pgx/v5"
+)
+
+// AccidentProjection is one versioned write of an accident with the step
+// that produced it.
+type AccidentProjection struct {
+	Accident  duban.Accident
+	Action    string
+	Actor     string
+	Details   map[string]any
+	RequestID string
+}
+
+// ProjectAccident writes an accident snapshot if it is newer than the stored
+// one, records the step and audits it, in one transaction within scope.
+func (db *DB) ProjectAccident(ctx context.Context, scope []string, p AccidentProjection) error {
+	a := p.Accident
+	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		doc, _ := json.Marshal(a)
+		_, err := tx.Exec(ctx, `INSERT INTO accidents (id, tenant, tenant_path, occurred_at, reported_at, category, grade, required_level,
+				deaths, serious_injuries, direct_loss_cny, holder, complete, late, doc, version, updated_at)
+			SELECT $1, $2, t.path, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM tenants t WHERE t.code = $2
+			ON CONFLICT (id) DO UPDATE SET grade = EXCLUDED.grade, required_level = EXCLUDED.required_level, deaths = EXCLUDED.deaths,
+				serious_injuries = EXCLUDED.serious_injuries, direct_loss_cny = EXCLUDED.direct_loss_cny, holder = EXCLUDED.holder,
+				complete = EXCLUDED.complete, late = EXCLUDED.late, doc = EXCLUDED.doc, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+			WHERE accidents.version < EXCLUDED.version`,
+			a.ID, a.Tenant, a.OccurredAt, a.ReportedAt, a.Category, string(a.Grade), string(a.RequiredLevel), a.Deaths, a.SeriousInjuries,
+			a.DirectLossCNY, a.Holder, a.Complete, a.Late, doc, a.Version, a.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("project accident %s v%d: %w", a.ID, a.Version, err)
+		}
+		details, _ := json.Marshal(p.Details)
+		tag, err := tx.Exec(ctx, `INSERT INTO accident_events (accident_id, version, tenant_path, at, actor, action, details)
+			SELECT $1, $2, path, $4, $5, $6, $7::jsonb FROM tenants WHERE code = $3
+			ON CONFLICT (accident_id, version) DO NOTHING`,
+			a.ID, a.Version, a.Tenant, a.UpdatedAt, p.Actor, p.Action, nullJSON(p.Details, details))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		actx := duban.NewContextWithRequestID(duban.NewContextWithPrincipal(ctx, &duban.Principal{Login: p.Actor}), p.RequestID)
+		_, err = AppendAudit(actx, tx, Audit{Tenant: a.Tenant, Action: "accident." + p.Action, Target: "accident/" + a.ID,
+			Summary: map[string]any{"version": a.Version, "grade": a.Grade, "holder": a.Holder, "details": p.Details}})
+		return err
+	}))
+}
+
+// GetAccident returns an accident within scope.
+func (db *DB) GetAccident(ctx context.Context, scope []string, id string) (*duban.Accident, error) {
+	var a duban.Accident
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		var doc []byte
+		if err := tx.QueryRow(ctx, `SELECT doc, tenant_path::text FROM accidents WHERE id = $1`, id).Scan(&doc, &a.TenantPath); err != nil {
+			return err
+		}
+		return json.Unmarshal(doc, &a)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, duban.Errorf(duban.ENotFound, "accident %s not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// AccidentFilter selects accidents.
+type AccidentFilter struct {
+	Within   string
+	Grade    string
+	Late     *bool
+	Complete *bool
+	From, To *time.Time // occurred in [From, To)
+	After    string     // cursor: id
+	Limit    int
+}
+
+// ListAccidents returns accidents within scope ordered by id, and the total.
+func (db *DB) ListAccidents(ctx context.Context, scope []string, f AccidentFilter) ([]duban.Accident, int, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.Within != "" {
+		where = append(where, "tenant_path <@ (SELECT path FROM tenants WHERE code = "+arg(f.Within)+")")
+	}
+	if f.Grade != "" {
+		where = append(where, "grade = "+arg(f.Grade))
+	}
+	if f.Late != nil {
+		where = append(where, "late = "+arg(*f.Late))
+	}
+	if f.Complete != nil {
+		where = append(where, "complete = "+arg(*f.Complete))
+	}
+	if f.From != nil {
+		where = append(where, "occurred_at >= "+arg(*f.From))
+	}
+	if f.To != nil {
+		where = append(where, "occurred_at < "+arg(*f.To))
+	}
+	cond := "true"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	var items []duban.Accident
+	var total int
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM accidents WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		page := cond
+		if f.After != "" {
+			page += " AND id > " + arg(f.After)
+		}
+		rows, err := tx.Query(ctx, `SELECT doc, tenant_path::text FROM accidents WHERE `+page+` ORDER BY id LIMIT `+arg(f.Limit), args...)
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.Accident, error) {
+			var a duban.Accident
+			var doc []byte
+			if err := r.Scan(&doc, &a.TenantPath); err != nil {
+				return a, err
+			}
+			return a, json.Unmarshal(doc, &a)
+		})
+		return err
+	})
+	return items, total, err
+}
+
+// AccidentTotals are the totals of accidents in a subtree and period.
+type AccidentTotals struct {
+	Count           int            `json:"count"`
+	Deaths          int            `json:"deaths"`
+	SeriousInjuries int            `json:"serious_injuries"`
+	DirectLossCNY   int64          `json:"direct_loss_cny"`
+	ByGrade         map[string]int `json:"by_grade"`
+}
+
+// AccidentTotals sums accidents of the subtree at path that occurred in [from, to).
+func (db *DB) AccidentTotals(ctx context.Context, scope []string, path string, from, to time.Time) (AccidentTotals, error) {
+	t := AccidentTotals{ByGrade: map[string]int{}}
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT grade, count(*), coalesce(sum(deaths), 0), coalesce(sum(serious_injuries), 0), coalesce(sum(direct_loss_cny), 0)
+			FROM accidents WHERE tenant_path <@ $1::text::ltree AND occurred_at >= $2 AND occurred_at < $3 GROUP BY grade`, path, from, to)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g string
+			var n, d, s int
+			var l int64
+			if err := rows.Scan(&g, &n, &d, &s, &l); err != nil {
+				return err
+			}
+			t.ByGrade[g] = n
+			t.Count += n
+			t.Deaths += d
+			t.SeriousInjuries += s
+			t.DirectLossCNY += l
+		}
+		return rows.Err()
+	})
+	return t, err
+}
