@@ -283,15 +283,35 @@ func (s *Server) transition(ctx context.Context, id string, decide func(a *duban
 	return &struct{ Body duban.Assignment }{out}, nil
 }
 
-// update sends an Update and waits for it to complete.
+// update sends an Update and waits for it to complete. The update id is
+// stable for the request, so when the workflow task carrying it fails for a
+// transient reason (UnhandledCommand: an activity completed while the update
+// ran; the worker retries the task and the update is applied once) the
+// retry finds the update's outcome instead of applying it twice.
 func (s *Server) update(ctx context.Context, workflowID, name string, arg any) (client.WorkflowUpdateHandle, error) {
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return nil, s.updateError(err)
+	id := ""
+	if rid := duban.RequestIDFromContext(ctx); rid != "" {
+		id = name + "/" + rid
 	}
-	return h, nil
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		var h client.WorkflowUpdateHandle
+		h, err = s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: workflowID, UpdateName: name, UpdateID: id, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			return h, nil
+		}
+		if id == "" || !strings.Contains(err.Error(), "unexpected workflow task failure") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, s.updateError(err)
+		case <-time.After(time.Duration(100*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return nil, s.updateError(err)
 }
 
 // updateError maps workflow answers: validator conflicts → 409, invalid

@@ -33,6 +33,8 @@ type isoFixture struct {
 	cityCampaign string // scope 4101, county targets
 	provCampaign string // scope 41, Zhengzhou's own city assignment
 	notification int64  // in 4101's inbox
+	hazard       string // reported at 4101
+	accident     string // reported at 4101
 	bindings     map[string]int64
 }
 
@@ -116,6 +118,33 @@ var isoTable = map[string]isoCase{
 		return "POST", fmt.Sprintf("/v1/notifications/%d/read", f.notification), nil
 	}, [6]string{"A", "404", "404", "404", "404", "404"}},
 	"list-calendar-days": {"viewer", get("/v1/calendar/days?from=2026-10-01&to=2026-10-07"), all},
+	"report-hazard": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/hazards", hazardBody("4101")
+	}, [6]string{"A", "403", "403", "403", "403", "403"}},
+	"list-hazards": {"viewer", get("/v1/hazards?tenant=4101"), down},
+	"get-hazard": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/hazards/" + f.hazard, nil
+	}, downH},
+	"rectify-hazard": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/hazards/" + f.hazard + "/rectify", map[string]any{"rectification": "已整改"}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"verify-hazard": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/hazards/" + f.hazard + "/verify", map[string]any{"passed": false, "new_deadline": time.Now().AddDate(0, 1, 0).Format("2006-01-02")}
+	}, [6]string{"A", "A", "A", "404", "404", "404"}},
+	"report-accident": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/accidents", accidentBody("4101", 0)
+	}, [6]string{"A", "403", "403", "403", "403", "403"}},
+	"list-accidents": {"viewer", get("/v1/accidents?tenant=4101"), down},
+	"get-accident": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/accidents/" + f.accident, nil
+	}, downH},
+	"forward-accident": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/accidents/" + f.accident + "/forward", map[string]any{}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"amend-accident": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/accidents/" + f.accident + "/amend", map[string]any{"deaths": 1, "serious_injuries": 0, "direct_loss_cny": 0}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"get-accident-stats": {"viewer", get("/v1/accident-stats?tenant=4101"), down},
 	"set-calendar-day": {"admin", func(f *isoFixture, rel string) (string, string, any) {
 		return "PUT", "/v1/calendar/days/2027-01-04", map[string]any{"workday": false, "note": "x"}
 	}, [6]string{"403", "403", "A", "403", "403", "403"}},
@@ -178,6 +207,12 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 		f.notification = int64(items[0].(map[string]any)["id"].(float64))
 		return true
 	}, "a notification in 4101's inbox")
+	r = s.call("staff-4101", "POST", "/v1/hazards", hazardBody("4101"))
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.hazard = r.Body["id"].(string)
+	r = s.call("staff-4101", "POST", "/v1/accidents", accidentBody("4101", 0))
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.accident = r.Body["id"].(string)
 	time.Sleep(time.Second) // let background notification and webhook activities settle
 
 	// the operations of the live document
@@ -257,7 +292,8 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 func (s *stack) writes() map[string]int {
 	out := map[string]int{}
 	for _, tbl := range []string{"users", "role_bindings", "audit_events", "campaigns", "assignments", "assignment_events", "notifications",
-		"notification_reads", "webhooks", "summons", "calendar_days", "idempotency_keys"} {
+		"notification_reads", "webhooks", "summons", "calendar_days", "idempotency_keys", "hazards", "hazard_events", "accidents", "accident_events",
+		"list_items", "list_item_events", "circulars"} {
 		out[tbl] = s.countRows("SELECT count(*) FROM " + tbl)
 	}
 	return out
@@ -277,4 +313,14 @@ func foreignToken(t *testing.T, login string) string {
 	tok, err := (&api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}).Sign(login, time.Now())
 	require.NoError(t, err)
 	return tok
+}
+
+func hazardBody(tenant string) map[string]any {
+	return map[string]any{"tenant": tenant, "place": "某小区", "description": "消防通道堵塞", "grade": "general", "found_by": "covert",
+		"responsible_unit": "某物业公司", "deadline": time.Now().AddDate(0, 0, 14).Format("2006-01-02")}
+}
+
+func accidentBody(tenant string, deaths int) map[string]any {
+	return map[string]any{"tenant": tenant, "occurred_at": time.Now().Add(-20 * time.Minute).Format(time.RFC3339), "place": "某工地",
+		"summary": "脚手架坍塌", "deaths": deaths, "serious_injuries": 0, "direct_loss_cny": 0}
 }
