@@ -12,6 +12,7 @@ type Campaign struct {
 	Levels    []Level         `json:"levels"`
 	Phases    []PhaseDeadline `json:"phases"`
 	Targets   []string        `json:"targets,omitempty"`
+	Options   CampaignOptions `json:"options"`
 	Status    string          `json:"status"`
 	CreatedBy string          `json:"created_by"`
 	CreatedAt time.Time       `json:"created_at"`

@@ -17,6 +17,35 @@ type Template struct {
 	Tasks       map[Level]Task   `json:"tasks"`     // per target level
 	Reminders   []int            `json:"reminders"` // working days before the due date; 0 = on the due date
 	Escalation  []EscalationStep `json:"escalation"`
+	// Ratios are derived figures of the rolled-up totals (coverage).
+	Ratios []Ratio `json:"ratios,omitempty"`
+	// FocusAreas may be selected per campaign (重点领域).
+	FocusAreas []Choice `json:"focus_areas,omitempty"`
+	// Lists: every target tenant keeps the three lists (三个清单).
+	Lists bool `json:"lists,omitempty"`
+}
+
+// Ratio is a derived figure: the sum of Numerator fields over the sum of
+// Denominator fields of the rolled-up report totals.
+type Ratio struct {
+	Name        string   `json:"name"`
+	Label       Text     `json:"label"`
+	Numerator   []string `json:"numerator"`
+	Denominator []string `json:"denominator"`
+	// Target: the planner may set a target for it at launch (e.g. coverage ≥ 0.9).
+	Target bool `json:"target,omitempty"`
+}
+
+// Choice is a selectable option with a bilingual label.
+type Choice struct {
+	ID    string `json:"id"`
+	Label Text   `json:"label"`
+}
+
+// CampaignOptions are per-campaign choices a template allows.
+type CampaignOptions struct {
+	FocusAreas []string           `json:"focus_areas,omitempty"`
+	Targets    map[string]float64 `json:"targets,omitempty" doc:"Ratio name → target (0..1), e.g. coverage"`
 }
 
 // Phase is a stage of a campaign with a default deadline.

@@ -45,6 +45,9 @@ type FormField struct {
 // FormSchema is a report form: submissions are validated against it.
 type FormSchema struct {
 	Fields []FormField `json:"fields"`
+	// AtMost lists pairs [a, b]: field a may not exceed field b (hazards
+	// rectified ≤ hazards found).
+	AtMost [][2]string `json:"at_most,omitempty"`
 }
 
 // Float returns a pointer to v, for Min and Max.
@@ -157,6 +160,13 @@ func (s FormSchema) Validate(values map[string]any, partial bool) []FieldError {
 			}
 		}
 	}
+	for _, p := range s.AtMost {
+		a, okA := values[p[0]].(float64)
+		b, okB := values[p[1]].(float64)
+		if okA && okB && a > b {
+			bad(p[0], "must not exceed "+p[1], a)
+		}
+	}
 	var unknown []string
 	for k := range values {
 		if !known[k] {
@@ -182,3 +192,40 @@ func contains(list []string, s string) bool {
 
 // ValidAttachment reports whether s is an attachment reference (att_…).
 func ValidAttachment(s string) bool { return attachmentRE.MatchString(s) }
+
+// SampleReport fills a form with valid values that vary with seed (for
+// tests, load runs and examples): fields named first in an AtMost pair get
+// small values (seed%5 + position), other numbers 10·(seed%97+10)·(fields
+// left), checklists all true, choices the first choice. It does not fill
+// attachments.
+func (s FormSchema) SampleReport(seed int) map[string]any {
+	small := map[string]bool{}
+	for _, p := range s.AtMost {
+		small[p[0]] = true
+	}
+	out := map[string]any{}
+	base := seed%97 + 10
+	for i, f := range s.Fields {
+		switch f.Type {
+		case FieldInteger, FieldDecimal:
+			if small[f.Name] {
+				out[f.Name] = float64(seed%5 + i)
+			} else {
+				out[f.Name] = float64(10 * base * (len(s.Fields) - i))
+			}
+		case FieldText:
+			out[f.Name] = "已按要求完成"
+		case FieldChoice:
+			out[f.Name] = f.Choices[0]
+		case FieldDate:
+			out[f.Name] = "2026-06-01"
+		case FieldChecklist:
+			m := map[string]any{}
+			for _, c := range f.Choices {
+				m[c] = true
+			}
+			out[f.Name] = m
+		}
+	}
+	return out
+}

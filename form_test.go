@@ -79,3 +79,24 @@ func FuzzFormValidate(f *testing.F) {
 		}
 	})
 }
+
+// Every template's sample report is valid, and the AtMost rule catches a
+// rectified count above the found count.
+func TestSampleReportsAndAtMost(t *testing.T) {
+	for _, tpl := range duban.Templates() {
+		for lv, task := range tpl.Tasks {
+			for _, seed := range []int{0, 410122, 419001, 96} {
+				if errs := task.Form.Validate(task.Form.SampleReport(seed), false); len(errs) > 0 {
+					t.Fatalf("%s/%s seed %d: %v", tpl.ID, lv, seed, errs)
+				}
+			}
+		}
+	}
+	form := duban.TemplateByID("house-survey").Tasks[duban.LevelCounty].Form
+	r := form.SampleReport(1)
+	r["hazards_rectified"] = r["hazards_found"].(float64) + 1
+	errs := form.Validate(r, false)
+	if len(errs) != 1 || errs[0].Location != "body.report.hazards_rectified" {
+		t.Fatalf("want one error on hazards_rectified, got %v", errs)
+	}
+}

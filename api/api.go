@@ -101,6 +101,8 @@ func (s *Server) register(api huma.API) {
 		s.registerAssignments(api)
 		s.registerHazards(api)
 		s.registerAccidents(api)
+		s.registerListItems(api)
+		s.registerCirculars(api)
 	}
 	s.registerNotifications(api)
 	s.registerCalendar(api)

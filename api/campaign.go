@@ -39,11 +39,14 @@ type TemplateOut struct {
 	Tasks       map[duban.Level]duban.Task `json:"tasks" doc:"Task and report form per target level"`
 	Reminders   []int                      `json:"reminders" doc:"Reminders, in working days before the due date (0: on the due date)"`
 	Escalation  []duban.EscalationStep     `json:"escalation" doc:"Escalation ladder on overdue work, in working days after the due date"`
+	Ratios      []duban.Ratio              `json:"ratios,omitempty" doc:"Derived figures of the rolled-up totals"`
+	FocusAreas  []duban.Choice             `json:"focus_areas,omitempty" doc:"Selectable per campaign in options.focus_areas"`
+	Lists       bool                       `json:"lists" doc:"Targets keep the three lists (三个清单): list-list-items, upsert-list-item"`
 }
 
 func templateOut(t *duban.Template) TemplateOut {
 	return TemplateOut{ID: t.ID, Name: t.Name, Description: t.Description, Phases: t.Phases, Levels: t.Levels, Tasks: t.Tasks,
-		Reminders: t.Reminders, Escalation: t.Escalation}
+		Reminders: t.Reminders, Escalation: t.Escalation, Ratios: t.Ratios, FocusAreas: t.FocusAreas, Lists: t.Lists}
 }
 
 // CampaignOut is a campaign as the API shows it.
@@ -55,6 +58,7 @@ type CampaignOut struct {
 	Levels    []duban.Level         `json:"levels"`
 	Phases    []duban.PhaseDeadline `json:"phases"`
 	Targets   []string              `json:"targets,omitempty"`
+	Options   duban.CampaignOptions `json:"options"`
 	Status    string                `json:"status" enum:"running,completed,cancelled"`
 	CreatedBy string                `json:"created_by"`
 	CreatedAt time.Time             `json:"created_at"`
@@ -64,7 +68,7 @@ type CampaignOut struct {
 
 func campaignOut(c *duban.Campaign) CampaignOut {
 	return CampaignOut{ID: c.ID, Template: c.Template, Title: c.Title, Scope: c.Scope, Levels: c.Levels, Phases: c.Phases,
-		Targets: c.Targets, Status: c.Status, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, EndedAt: c.EndedAt, EndReason: c.EndReason}
+		Targets: c.Targets, Options: c.Options, Status: c.Status, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, EndedAt: c.EndedAt, EndReason: c.EndReason}
 }
 
 type launchIn struct {
@@ -210,12 +214,13 @@ func (s *Server) campaign(ctx context.Context, id string) (*duban.Campaign, erro
 
 // LaunchRequest is the body of launch-campaign.
 type LaunchRequest struct {
-	Template string            `json:"template" minLength:"1" maxLength:"64" doc:"Template id (list-campaign-templates)"`
-	Title    string            `json:"title" minLength:"1" maxLength:"200"`
-	Scope    string            `json:"scope" minLength:"2" maxLength:"6" doc:"Tenant that launches: targets lie in its supervised subtree"`
-	Levels   []string          `json:"levels,omitempty" maxItems:"3" doc:"Target levels below the scope; default from the template"`
-	Phases   map[string]string `json:"phases,omitempty" doc:"Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template"`
-	Targets  []string          `json:"targets,omitempty" maxItems:"500" doc:"Only these tenants' subtrees (inside the scope)"`
+	Template string                 `json:"template" minLength:"1" maxLength:"64" doc:"Template id (list-campaign-templates)"`
+	Title    string                 `json:"title" minLength:"1" maxLength:"200"`
+	Scope    string                 `json:"scope" minLength:"2" maxLength:"6" doc:"Tenant that launches: targets lie in its supervised subtree"`
+	Levels   []string               `json:"levels,omitempty" maxItems:"3" doc:"Target levels below the scope; default from the template"`
+	Phases   map[string]string      `json:"phases,omitempty" doc:"Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template"`
+	Targets  []string               `json:"targets,omitempty" maxItems:"500" doc:"Only these tenants' subtrees (inside the scope)"`
+	Options  *duban.CampaignOptions `json:"options,omitempty" doc:"Focus areas (rectification-3y) and ratio targets (dual-prevention: {\"targets\":{\"coverage\":0.9}}) the template allows"`
 }
 
 // ValidateLaunch checks a launch request against the tree, the template and
@@ -294,7 +299,33 @@ func ValidateLaunch(dir *duban.Directory, b LaunchRequest, now time.Time) (*duba
 		targets = append(targets, t)
 	}
 	sort.Strings(targets)
-	return &duban.Campaign{Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv, Phases: phases, Targets: targets}, nil
+	var opts duban.CampaignOptions
+	if b.Options != nil {
+		for i, f := range b.Options.FocusAreas {
+			ok := false
+			for _, c := range tpl.FocusAreas {
+				ok = ok || c.ID == f
+			}
+			if !ok {
+				return nil, invalid("body.options.focus_areas["+strconv.Itoa(i)+"]", "not a focus area of this template", f)
+			}
+		}
+		opts.FocusAreas = b.Options.FocusAreas
+		for name, v := range b.Options.Targets {
+			ok := false
+			for _, r := range tpl.Ratios {
+				ok = ok || (r.Name == name && r.Target)
+			}
+			if !ok {
+				return nil, invalid("body.options.targets."+name, "this template has no ratio with a target of that name", name)
+			}
+			if v <= 0 || v > 1 {
+				return nil, invalid("body.options.targets."+name, "must be a fraction above 0 and at most 1", v)
+			}
+		}
+		opts.Targets = b.Options.Targets
+	}
+	return &duban.Campaign{Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv, Phases: phases, Targets: targets, Options: opts}, nil
 }
 
 func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body CampaignOut }, error) {
@@ -325,7 +356,7 @@ func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body Campai
 				return nil, problem(err)
 			}
 			prevC := &duban.Campaign{ID: out.ID, Template: out.Template, Title: out.Title, Scope: out.Scope, Levels: out.Levels,
-				Phases: out.Phases, Targets: out.Targets, CreatedBy: out.CreatedBy, CreatedAt: out.CreatedAt}
+				Phases: out.Phases, Targets: out.Targets, Options: out.Options, CreatedBy: out.CreatedBy, CreatedAt: out.CreatedAt}
 			if err := s.startCampaign(ctx, prevC); err != nil { // the first attempt may have died before starting it
 				return nil, err
 			}
@@ -351,8 +382,11 @@ func (s *Server) startCampaign(ctx context.Context, c *duban.Campaign) error {
 	if tpl == nil {
 		return huma.Error500InternalServerError("internal error")
 	}
+	// The assignment spans the campaign: due at its last phase; earlier
+	// phases are its milestones.
+	last := c.Phases[len(c.Phases)-1]
 	in := workflows.NodeInput{CampaignID: c.ID, Root: true, Scope: c.Scope, Tenant: c.Scope, Name: s.Dir.Get(c.Scope).Name,
-		Level: s.Dir.Get(c.Scope).Level, Title: c.Title, Phase: c.Phases[0].ID, Due: c.Phases[0].Due, Levels: c.Levels,
+		Level: s.Dir.Get(c.Scope).Level, Title: c.Title, Phase: last.ID, Due: last.Due, Levels: c.Levels,
 		Targets: c.Targets, Template: *tpl}
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: workflows.RootID(c.ID), TaskQueue: s.taskQueue(),
@@ -377,6 +411,7 @@ func requestHash(op string, body any) string {
 // ProgressOut is a campaign's progress at one tenant and its children.
 type ProgressOut struct {
 	Campaign string              `json:"campaign"`
+	Targets  map[string]float64  `json:"targets,omitempty" doc:"Targets the planner set for the ratios (e.g. coverage)"`
 	Tenant   postgres.Progress   `json:"tenant"`
 	Children []postgres.Progress `json:"children"`
 }
@@ -407,11 +442,16 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 	for _, code := range s.Dir.Supervised(tenant) {
 		nodes = append(nodes, *s.Dir.Get(code))
 	}
-	rows, err := s.DB.CampaignProgress(ctx, s.Authz.Scope(p, actCampaignRead), c.ID, nodes, s.Now())
+	rows, err := s.DB.CampaignProgress(ctx, s.Authz.Scope(p, actCampaignRead), c.ID, c.Levels[len(c.Levels)-1], nodes, s.Now())
 	if err != nil {
 		return nil, problem(err)
 	}
-	out := ProgressOut{Campaign: c.ID, Tenant: rows[0]}
+	if tpl := duban.TemplateByID(c.Template); tpl != nil {
+		for i := range rows {
+			rows[i].Ratios = ratios(tpl, rows[i].Totals)
+		}
+	}
+	out := ProgressOut{Campaign: c.ID, Tenant: rows[0], Targets: c.Options.Targets}
 	for _, r := range rows[1:] {
 		if r.Total > 0 {
 			out.Children = append(out.Children, r)
@@ -421,6 +461,28 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 		out.Children = []postgres.Progress{}
 	}
 	return &struct{ Body ProgressOut }{out}, nil
+}
+
+// ratios computes a template's derived figures from totals; a ratio whose
+// denominator is zero is left out.
+func ratios(tpl *duban.Template, totals map[string]float64) map[string]float64 {
+	var out map[string]float64
+	for _, r := range tpl.Ratios {
+		var num, den float64
+		for _, f := range r.Numerator {
+			num += totals[f]
+		}
+		for _, f := range r.Denominator {
+			den += totals[f]
+		}
+		if den > 0 {
+			if out == nil {
+				out = map[string]float64{}
+			}
+			out[r.Name] = num / den
+		}
+	}
+	return out
 }
 
 func (s *Server) taskQueue() string {

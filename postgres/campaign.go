@@ -34,6 +34,7 @@ func (db *DB) InsertCampaign(ctx context.Context, scope []string, c *duban.Campa
 
 func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
 	phases, _ := json.Marshal(c.Phases)
+	options, _ := json.Marshal(c.Options)
 	levels := make([]string, len(c.Levels))
 	for i, l := range c.Levels {
 		levels[i] = string(l)
@@ -42,10 +43,10 @@ func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
 	if targets == nil {
 		targets = []string{}
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at)
-		SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9 FROM tenants WHERE code = $4
+	err := tx.QueryRow(ctx, `INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at, options)
+		SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9, $10 FROM tenants WHERE code = $4
 		RETURNING scope_path::text`,
-		c.ID, c.Template, c.Title, c.Scope, levels, phases, targets, c.CreatedBy, c.CreatedAt).Scan(&c.ScopePath)
+		c.ID, c.Template, c.Title, c.Scope, levels, phases, targets, c.CreatedBy, c.CreatedAt, options).Scan(&c.ScopePath)
 	if err != nil {
 		return FormatError(err)
 	}
@@ -55,16 +56,17 @@ func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
 	return err
 }
 
-const campaignCols = `id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason`
+const campaignCols = `id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason, options`
 
 func scanCampaign(r pgx.CollectableRow) (duban.Campaign, error) {
 	var c duban.Campaign
 	var levels []string
-	var phases []byte
-	err := r.Scan(&c.ID, &c.Template, &c.Title, &c.Scope, &c.ScopePath, &levels, &phases, &c.Targets, &c.Status, &c.CreatedBy, &c.CreatedAt, &c.EndedAt, &c.EndReason)
+	var phases, options []byte
+	err := r.Scan(&c.ID, &c.Template, &c.Title, &c.Scope, &c.ScopePath, &levels, &phases, &c.Targets, &c.Status, &c.CreatedBy, &c.CreatedAt, &c.EndedAt, &c.EndReason, &options)
 	if err != nil {
 		return c, err
 	}
+	_ = json.Unmarshal(options, &c.Options)
 	for _, l := range levels {
 		c.Levels = append(c.Levels, duban.Level(l))
 	}
@@ -332,11 +334,17 @@ type Progress struct {
 	OnTimeRate      float64 `json:"on_time_rate" doc:"on_time / assignments due by now or submitted; 1 when none is due yet"`
 	EscalationLevel int     `json:"escalation_level" doc:"Highest current escalation level in the subtree"`
 	Listed          int     `json:"listed" doc:"Assignments under listed supervision (挂牌督办, level ≥ 3)"`
+	Reported        int     `json:"reported" doc:"Reports of the lowest target level counted in the totals (submitted, approved or signed off)"`
+	// Totals sums every numeric report field of the subtree's lowest-level
+	// reports: the figures roll up the tree without counting a city's
+	// summary on top of its counties'.
+	Totals map[string]float64 `json:"totals"`
+	Ratios map[string]float64 `json:"ratios,omitempty" doc:"Derived figures of the totals (e.g. coverage = verified / in scope)"`
 }
 
 // CampaignProgress rolls a campaign's assignments up to each given tenant's
 // subtree, within scope.
-func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign string, tenants []duban.Tenant, now time.Time) ([]Progress, error) {
+func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign string, lowest duban.Level, tenants []duban.Tenant, now time.Time) ([]Progress, error) {
 	out := make([]Progress, 0, len(tenants))
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		for _, t := range tenants {
@@ -359,6 +367,30 @@ func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign str
 			p.OnTimeRate = 1
 			if due > 0 {
 				p.OnTimeRate = float64(p.OnTime) / float64(due)
+			}
+			p.Totals = map[string]float64{}
+			const reported = `campaign_id = $1 AND tenant_path <@ $2::text::ltree AND level = $3
+				AND state IN ('submitted', 'approved', 'signed_off') AND report IS NOT NULL`
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE `+reported, campaign, t.Path, string(lowest)).Scan(&p.Reported); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, `SELECT f.key, sum((f.value)::text::numeric)::float8 FROM assignments
+				CROSS JOIN LATERAL jsonb_each(report) f WHERE `+reported+` AND jsonb_typeof(f.value) = 'number' GROUP BY f.key`, campaign, t.Path, string(lowest))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var k string
+				var v float64
+				if err := rows.Scan(&k, &v); err != nil {
+					rows.Close()
+					return err
+				}
+				p.Totals[k] = v
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
 			}
 			out = append(out, p)
 		}

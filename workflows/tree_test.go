@@ -73,7 +73,7 @@ func TestCityRollUp(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, duban.CampaignCompleted, c.Status)
 	tenants := []duban.Tenant{*f.dir.Get("41"), *f.dir.Get("4101")}
-	prog, err := f.db.CampaignProgress(context.Background(), postgres.SystemScope, f.cid, tenants, day("2026-04-01", 0, 0))
+	prog, err := f.db.CampaignProgress(context.Background(), postgres.SystemScope, f.cid, duban.LevelCounty, tenants, day("2026-04-01", 0, 0))
 	require.NoError(t, err)
 	require.Equal(t, 1+len(counties), prog[0].Total)
 	require.Equal(t, 1+len(counties), prog[0].SignedOff)

@@ -34,6 +34,8 @@ type isoFixture struct {
 	provCampaign string // scope 41, Zhengzhou's own city assignment
 	notification int64  // in 4101's inbox
 	hazard       string // reported at 4101
+	rectCampaign string // rectification-3y, scope 41, Zhengzhou a target
+	circular     string // issued by 4101 on cityCampaign
 	accident     string // reported at 4101
 	bindings     map[string]int64
 }
@@ -145,6 +147,18 @@ var isoTable = map[string]isoCase{
 		return "POST", "/v1/accidents/" + f.accident + "/amend", map[string]any{"deaths": 1, "serious_injuries": 0, "direct_loss_cny": 0}
 	}, [6]string{"A", "403", "403", "404", "404", "404"}},
 	"get-accident-stats": {"viewer", get("/v1/accident-stats?tenant=4101"), down},
+	"list-list-items": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/campaigns/" + f.rectCampaign + "/list-items?tenant=4101", nil
+	}, [6]string{"A", "A", "A", "403", "403", "404"}},
+	"upsert-list-item": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "PUT", "/v1/campaigns/" + f.rectCampaign + "/list-items/4101/K-" + slug(rel), map[string]any{"list": "tasks", "title": "x", "owner": "x", "due_on": "2027-01-31", "status": "open"}
+	}, [6]string{"A", "403", "403", "403", "403", "404"}},
+	"generate-circular": {"planner", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/campaigns/" + f.cityCampaign + "/circulars", map[string]any{"tenant": "4101", "period_from": "2026-01-01", "period_to": "2026-06-30"}
+	}, [6]string{"A", "A", "A", "404", "403", "404"}},
+	"get-circular": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/circulars/" + f.circular, nil
+	}, downH},
 	"set-calendar-day": {"admin", func(f *isoFixture, rel string) (string, string, any) {
 		return "PUT", "/v1/calendar/days/2027-01-04", map[string]any{"workday": false, "note": "x"}
 	}, [6]string{"403", "403", "A", "403", "403", "403"}},
@@ -193,8 +207,15 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 	r = s.call("planner-41", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "省级", "scope": "41", "levels": []string{"city"}, "targets": []string{"4101"}})
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	f.provCampaign = r.Body["id"].(string)
+	r = s.call("planner-41", "POST", "/v1/campaigns", map[string]any{"template": "rectification-3y", "title": "三年行动", "scope": "41", "levels": []string{"city"}, "targets": []string{"4101"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.rectCampaign = r.Body["id"].(string)
+	r = s.call("planner-4101", "POST", "/v1/campaigns/"+f.cityCampaign+"/circulars", map[string]any{"period_from": "2026-01-01", "period_to": "2026-06-30"})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.circular = r.Body["id"].(string)
 	eventually(t, time.Minute, func() bool {
 		return s.call("planner-41", "GET", "/v1/assignments/"+f.provCampaign+".4101", nil).Status == 200 &&
+			s.call("planner-41", "GET", "/v1/assignments/"+f.rectCampaign+".4101", nil).Status == 200 &&
 			s.call("staff-410122", "GET", "/v1/assignments/"+f.cityCampaign+".410122", nil).Status == 200
 	}, "assignments")
 	s.expect(200, "staff-410122", "POST", "/v1/assignments/"+f.cityCampaign+".410122/submit", map[string]any{"report": report})

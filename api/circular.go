@@ -1,0 +1,230 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/duban/duban"
+	"github.com/duban/duban/calendar"
+	"github.com/xuri/excelize/v2"
+)
+
+// Authorization actions on circulars.
+const (
+	actCircularRead     = "circular.read"
+	actCircularGenerate = "circular.generate"
+)
+
+// CircularRequest is the body of generate-circular.
+type CircularRequest struct {
+	Tenant     string `json:"tenant,omitempty" maxLength:"6" doc:"The issuing tenant (default: the campaign scope); its directly supervised tenants are ranked"`
+	PeriodFrom string `json:"period_from" maxLength:"10" doc:"YYYY-MM-DD"`
+	PeriodTo   string `json:"period_to" maxLength:"10" doc:"YYYY-MM-DD (inclusive); figures stand as at the end of this day"`
+	Title      string `json:"title,omitempty" maxLength:"200"`
+}
+
+// circularHeaders are the column headers of the CSV and XLSX renderings.
+var circularHeaders = []string{"排名", "单位代码", "单位", "任务数", "按时报送数", "按时报送率", "完成率/覆盖率", "逾期数", "隐患销号数"}
+
+func (s *Server) registerCirculars(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "generate-circular", Method: http.MethodPost, Path: "/v1/campaigns/{id}/circulars", Tags: []string{"Circulars"},
+		Summary: "Issue a circular (通报) for a campaign and period: ranks the supervised tenants, names the best and the laggards, lists 挂牌督办 items; immutable, signed by the issuing planner",
+		Security: bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct {
+		ID   string `path:"id" maxLength:"64"`
+		Body CircularRequest
+	}) (*struct{ Body duban.Circular }, error) {
+		c, err := s.campaign(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		b := in.Body
+		if b.Tenant == "" {
+			b.Tenant = c.Scope
+		}
+		t := s.Dir.Get(b.Tenant)
+		if t == nil || !s.Dir.Within(b.Tenant, c.Scope) {
+			return nil, invalid("body.tenant", "must be a tenant inside the campaign scope", b.Tenant)
+		}
+		from, err := calendar.ParseDate(b.PeriodFrom)
+		if err != nil {
+			return nil, invalid("body.period_from", "must be a date YYYY-MM-DD", b.PeriodFrom)
+		}
+		to, err := calendar.ParseDate(b.PeriodTo)
+		if err != nil {
+			return nil, invalid("body.period_to", "must be a date YYYY-MM-DD", b.PeriodTo)
+		}
+		if to.Before(from) {
+			return nil, invalid("body.period_to", "must not be before period_from", b.PeriodTo)
+		}
+		if !to.AddDays(-400).Before(from) {
+			return nil, invalid("body.period_to", "a period is at most 400 days", b.PeriodTo)
+		}
+		if err := s.require(ctx, actCircularGenerate, b.Tenant); err != nil {
+			return nil, err
+		}
+		p := principal(ctx)
+		scope := s.Authz.Scope(p, actCampaignRead)
+		now := s.Now().UTC().Truncate(time.Second)
+		asOf := to.At(0, 0).AddDate(0, 0, 1)
+		if asOf.After(now) {
+			asOf = now
+		}
+		var nodes []duban.Tenant
+		for _, code := range s.Dir.Supervised(b.Tenant) {
+			nodes = append(nodes, *s.Dir.Get(code))
+		}
+		prog, err := s.DB.CampaignProgress(ctx, scope, c.ID, c.Levels[len(c.Levels)-1], nodes, asOf)
+		if err != nil {
+			return nil, problem(err)
+		}
+		tpl := duban.TemplateByID(c.Template)
+		title := strings.TrimSpace(b.Title)
+		if title == "" {
+			title = fmt.Sprintf("关于%s进展情况的通报（%s至%s）", c.Title, from, to)
+		}
+		out := &duban.Circular{ID: newID("n"), Campaign: c.ID, CampaignTitle: c.Title, Tenant: b.Tenant, Title: title,
+			PeriodFrom: from.String(), PeriodTo: to.String(), SignedBy: p.Login, SignedAt: now, Rows: []duban.CircularRow{}}
+		for _, pr := range prog {
+			if pr.Total == 0 {
+				continue
+			}
+			row := duban.CircularRow{Tenant: pr.Tenant, Name: pr.Name, Assignments: pr.Total, OnTime: pr.OnTime, OnTimeRate: pr.OnTimeRate, Overdue: pr.Overdue}
+			if r, ok := ratios(tpl, pr.Totals)["coverage"]; ok {
+				row.Coverage = r
+			} else if n := pr.Total - pr.Cancelled; n > 0 {
+				row.Coverage = float64(pr.Approved+pr.SignedOff) / float64(n)
+			}
+			if row.HazardsClosed, err = s.DB.HazardsClosed(ctx, scope, c.ID, s.Dir.Get(pr.Tenant).Path, from.At(0, 0), to.At(0, 0).AddDate(0, 0, 1)); err != nil {
+				return nil, problem(err)
+			}
+			out.Rows = append(out.Rows, row)
+		}
+		out.Rank()
+		if out.Listed, err = s.DB.ListedItems(ctx, scope, c.ID, t.Path); err != nil {
+			return nil, problem(err)
+		}
+		out.Sign()
+		if err := s.DB.InsertCircular(ctx, s.Authz.Scope(p, actCircularGenerate), out); err != nil {
+			return nil, problem(err)
+		}
+		return &struct{ Body duban.Circular }{*out}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "get-circular", Method: http.MethodGet, Path: "/v1/circulars/{id}", Tags: []string{"Circulars"},
+		Summary:     "Get a circular as JSON, CSV or XLSX (Chinese headers)",
+		Description: "format=json (default) returns the circular; csv and xlsx return the ranking table (xlsx adds a sheet of 挂牌督办 items).",
+		Security:    bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		ID     string `path:"id" maxLength:"40"`
+		Format string `query:"format" enum:"json,csv,xlsx" default:"json"`
+	}) (*struct {
+		ContentType        string `header:"Content-Type"`
+		ContentDisposition string `header:"Content-Disposition"`
+		Body               []byte
+	}, error) {
+		c, err := s.DB.GetCircular(ctx, s.Authz.Scope(principal(ctx), actCircularRead), in.ID)
+		if err != nil {
+			return nil, problem(err)
+		}
+		out := &struct {
+			ContentType        string `header:"Content-Type"`
+			ContentDisposition string `header:"Content-Disposition"`
+			Body               []byte
+		}{}
+		switch in.Format {
+		case "csv":
+			out.ContentType, out.ContentDisposition = "text/csv; charset=utf-8", `attachment; filename="`+c.ID+`.csv"`
+			out.Body = circularCSV(c)
+		case "xlsx":
+			out.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			out.ContentDisposition = `attachment; filename="` + c.ID + `.xlsx"`
+			if out.Body, err = circularXLSX(c); err != nil {
+				return nil, problem(err)
+			}
+		default:
+			out.ContentType = "application/json"
+			out.Body, _ = json.Marshal(c)
+		}
+		return out, nil
+	})
+}
+
+func circularCells(r duban.CircularRow) []any {
+	return []any{r.Rank, r.Tenant, r.Name, r.Assignments, r.OnTime, round3(r.OnTimeRate), round3(r.Coverage), r.Overdue, r.HazardsClosed}
+}
+
+func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
+
+func circularCSV(c *duban.Circular) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff") // a BOM, so spreadsheet programs read UTF-8
+	w := csv.NewWriter(&buf)
+	_ = w.Write(circularHeaders)
+	for _, r := range c.Rows {
+		cells := circularCells(r)
+		rec := make([]string, len(cells))
+		for i, v := range cells {
+			rec[i] = fmt.Sprint(v)
+		}
+		_ = w.Write(rec)
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func circularXLSX(c *duban.Circular) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "通报"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
+	}
+	row := func(sh string, n int, vals []any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		return f.SetSheetRow(sh, cell, &vals)
+	}
+	hdr := make([]any, len(circularHeaders))
+	for i, h := range circularHeaders {
+		hdr[i] = h
+	}
+	if err := row(sheet, 1, hdr); err != nil {
+		return nil, err
+	}
+	for i, r := range c.Rows {
+		if err := row(sheet, i+2, circularCells(r)); err != nil {
+			return nil, err
+		}
+	}
+	const listed = "挂牌督办"
+	if _, err := f.NewSheet(listed); err != nil {
+		return nil, err
+	}
+	if err := row(listed, 1, []any{"类别", "编号", "单位代码", "事项"}); err != nil {
+		return nil, err
+	}
+	for i, it := range c.Listed {
+		kind := "任务"
+		if it.Kind == "hazard" {
+			kind = "隐患"
+		}
+		if err := row(listed, i+2, []any{kind, it.ID, it.Tenant, it.Title}); err != nil {
+			return nil, err
+		}
+	}
+	_ = f.SetDocProps(&excelize.DocProperties{Title: c.Title, Creator: c.SignedBy, Description: "digest " + c.Digest})
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

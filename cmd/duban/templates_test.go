@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+)
+
+// TestSeedTemplatesHenan launches every seed template over Henan (17 cities,
+// 181 counties) on the real stack, has every county submit its figures and
+// checks the totals rolled up at each city and at the province; then the
+// three lists of the rectification action, and a circular over the dual
+// prevention campaign whose ranking and XLSX match the data.
+func TestSeedTemplatesHenan(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	dir := s.core.Dir
+	campaigns := map[string]string{}
+	for _, tplID := range []string{"house-survey", "dual-prevention", "fireworks-holiday", "rectification-3y", "responsibility-letter"} {
+		t.Run(tplID, func(t *testing.T) {
+			tpl := duban.TemplateByID(tplID)
+			body := map[string]any{"template": tplID, "title": tpl.Name.ZH, "scope": "41"}
+			switch tplID {
+			case "dual-prevention":
+				body["options"] = map[string]any{"targets": map[string]any{"coverage": 0.9}}
+			case "rectification-3y":
+				body["options"] = map[string]any{"focus_areas": []string{"dangerous_large_works", "confined_space"}}
+			}
+			r := s.call("henan-planner", "POST", "/v1/campaigns", body)
+			require.Equal(t, 201, r.Status, string(r.Raw))
+			id := r.Body["id"].(string)
+			campaigns[tplID] = id
+			if tplID == "house-survey" {
+				phases := r.Body["phases"].([]any)
+				due, _ := time.Parse(time.RFC3339, phases[len(phases)-1].(map[string]any)["due_at"].(string))
+				require.Equal(t, "06-30", due.In(time.FixedZone("CST", 8*3600)).Format("01-02"), "the hard deadline defaults to 30 June")
+			}
+			var counties [][3]string
+			eventually(t, 2*time.Minute, func() bool {
+				counties = s.listIDs("henan-planner", "/v1/assignments?campaign="+id+"&level=county")
+				return len(counties) == 181
+			}, "181 county assignments")
+			form := tpl.Tasks[duban.LevelCounty].Form
+			s.parallel(counties, func(aid, tenant, _ string) {
+				code, _ := strconv.Atoi(tenant)
+				s.expect(200, s.staffOf(tenant), "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": form.SampleReport(code)})
+			})
+			// expected totals: the sum over the counties of each subtree
+			want := func(root string) map[string]float64 {
+				sum := map[string]float64{}
+				for _, c := range counties {
+					if dir.Within(c[1], root) {
+						code, _ := strconv.Atoi(c[1])
+						for k, v := range form.SampleReport(code) {
+							if f, ok := v.(float64); ok {
+								sum[k] += f
+							}
+						}
+					}
+				}
+				return sum
+			}
+			p := s.call("henan-planner", "GET", "/v1/campaigns/"+id+"/progress", nil)
+			require.Equal(t, 200, p.Status, string(p.Raw))
+			prov := p.Body["tenant"].(map[string]any)
+			require.Equal(t, float64(181), prov["reported"])
+			requireTotals(t, want("41"), prov["totals"].(map[string]any), "province")
+			children := p.Body["children"].([]any)
+			require.Len(t, children, len(dir.Supervised("41")), "the cities and the directly supervised counties")
+			for _, ch := range children {
+				c := ch.(map[string]any)
+				requireTotals(t, want(c["tenant"].(string)), c["totals"].(map[string]any), c["tenant"].(string))
+			}
+			city := s.call("zhengzhou-reviewer", "GET", "/v1/campaigns/"+id+"/progress?tenant=4101", nil)
+			requireTotals(t, want("4101"), city.Body["tenant"].(map[string]any)["totals"].(map[string]any), "4101 as its reviewer sees it")
+			if tplID == "dual-prevention" {
+				w := want("41")
+				cov := (w["enterprises_verified"] + w["projects_verified"]) / (w["enterprises_in_scope"] + w["projects_in_scope"])
+				require.InDelta(t, cov, prov["ratios"].(map[string]any)["coverage"], 1e-9)
+				require.Equal(t, 0.9, p.Body["targets"].(map[string]any)["coverage"])
+			}
+		})
+	}
+
+	t.Run("three lists", func(t *testing.T) {
+		id := campaigns["rectification-3y"]
+		path := "/v1/campaigns/" + id + "/list-items/410122/P-001"
+		item := map[string]any{"list": "problems", "title": "深基坑专项方案未经专家论证", "owner": "县住建局", "due_on": "2027-03-31", "status": "open"}
+		r := s.call("zhongmu-staff", "PUT", path, item)
+		require.Equal(t, 200, r.Status, string(r.Raw))
+		require.Equal(t, float64(1), r.Body["version"])
+		item["status"], item["version"] = "done", 0
+		r = s.call("zhongmu-staff", "PUT", path, item)
+		require.Equal(t, 409, r.Status, "a stale version is refused: %s", r.Raw)
+		item["version"] = 1
+		s.expect(200, "zhongmu-staff", "PUT", path, item)
+		s.expect(403, "lankao-staff", "PUT", "/v1/campaigns/"+id+"/list-items/410122/P-002", item)
+		s.expect(422, "zhongmu-staff", "PUT", "/v1/campaigns/"+campaigns["house-survey"]+"/list-items/410122/P-001", item)
+		bad := map[string]any{"list": "wishes", "title": "x", "owner": "x", "due_on": "2027-03-31", "status": "open"}
+		s.expect(422, "zhongmu-staff", "PUT", path, bad)
+		l := s.call("zhengzhou-reviewer", "GET", "/v1/campaigns/"+id+"/list-items?tenant=410122&history=true", nil)
+		require.Equal(t, 200, l.Status, string(l.Raw))
+		items := l.Body["items"].([]any)
+		require.Len(t, items, 1)
+		hist := items[0].(map[string]any)["history"].([]any)
+		require.Len(t, hist, 2)
+		require.Equal(t, "open", hist[0].(map[string]any)["item"].(map[string]any)["status"])
+		require.Equal(t, "done", hist[1].(map[string]any)["item"].(map[string]any)["status"])
+		require.Equal(t, float64(0), s.call("kaifeng-reviewer", "GET", "/v1/campaigns/"+id+"/list-items", nil).Body["total"], "Kaifeng sees none of Zhengzhou's items")
+	})
+
+	t.Run("circular", func(t *testing.T) {
+		id := campaigns["dual-prevention"]
+		today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+		r := s.call("henan-planner", "POST", "/v1/campaigns/"+id+"/circulars", map[string]any{"period_from": "2026-01-01", "period_to": today})
+		require.Equal(t, 201, r.Status, string(r.Raw))
+		cid := r.Body["id"].(string)
+		require.Equal(t, "henan-planner", r.Body["signed_by"])
+		require.Len(t, r.Body["digest"], 64)
+		s.expect(403, "zhengzhou-reviewer", "POST", "/v1/campaigns/"+id+"/circulars", map[string]any{"tenant": "4101", "period_from": "2026-01-01", "period_to": today})
+		s.expect(422, "henan-planner", "POST", "/v1/campaigns/"+id+"/circulars", map[string]any{"period_from": "2026-05-01", "period_to": "2026-04-01"})
+		// the ranking follows the coverage of each city's counties (every report is in on time, none overdue)
+		p := s.call("henan-planner", "GET", "/v1/campaigns/"+id+"/progress", nil)
+		type cov struct {
+			tenant string
+			v      float64
+		}
+		var want []cov
+		for _, ch := range p.Body["children"].([]any) {
+			c := ch.(map[string]any)
+			want = append(want, cov{c["tenant"].(string), c["ratios"].(map[string]any)["coverage"].(float64)})
+		}
+		sort.SliceStable(want, func(i, j int) bool {
+			if want[i].v != want[j].v {
+				return want[i].v > want[j].v
+			}
+			return want[i].tenant < want[j].tenant
+		})
+		rows := r.Body["rows"].([]any)
+		require.Len(t, rows, len(want))
+		for i, w := range want {
+			row := rows[i].(map[string]any)
+			require.Equal(t, w.tenant, row["tenant"], "rank %d", i+1)
+			require.InDelta(t, w.v, row["coverage"], 1e-9)
+			require.Equal(t, float64(i+1), row["rank"])
+		}
+		require.Equal(t, rows[0].(map[string]any)["tenant"], r.Body["best"].([]any)[0])
+		require.Equal(t, rows[len(rows)-1].(map[string]any)["tenant"], r.Body["laggards"].([]any)[len(r.Body["laggards"].([]any))-1])
+
+		x := s.call("henan-planner", "GET", "/v1/circulars/"+cid+"?format=xlsx", nil)
+		require.Equal(t, 200, x.Status, string(x.Raw))
+		f, err := excelize.OpenReader(bytes.NewReader(x.Raw))
+		require.NoError(t, err, "the XLSX opens")
+		sheet, err := f.GetRows("通报")
+		require.NoError(t, err)
+		require.Equal(t, []string{"排名", "单位代码", "单位", "任务数", "按时报送数", "按时报送率", "完成率/覆盖率", "逾期数", "隐患销号数"}, sheet[0])
+		require.Len(t, sheet, len(want)+1)
+		for i, w := range want {
+			require.Equal(t, strconv.Itoa(i+1), sheet[i+1][0])
+			require.Equal(t, w.tenant, sheet[i+1][1])
+			got, _ := strconv.ParseFloat(sheet[i+1][6], 64)
+			require.InDelta(t, w.v, got, 0.0006)
+		}
+		c := s.call("henan-planner", "GET", "/v1/circulars/"+cid+"?format=csv", nil)
+		require.Equal(t, 200, c.Status)
+		require.Contains(t, string(c.Raw), "排名,单位代码")
+		require.Equal(t, 404, s.call("hubei-planner", "GET", "/v1/circulars/"+cid, nil).Status)
+		require.Equal(t, 0, s.countRows(`SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'duban_app' AND table_name = 'circulars' AND privilege_type IN ('UPDATE', 'DELETE')`), "circulars are immutable")
+	})
+}
+
+func requireTotals(t *testing.T, want map[string]float64, got map[string]any, where string) {
+	t.Helper()
+	require.Len(t, got, len(want), "%s: %v", where, got)
+	for k, v := range want {
+		g, ok := got[k].(float64)
+		require.True(t, ok, "%s: no total for %s", where, k)
+		require.True(t, math.Abs(g-v) < 1e-6, fmt.Sprintf("%s: %s = %v, want %v", where, k, g, v))
+	}
+}

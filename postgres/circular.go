@@ -1,0 +1,73 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/duban/duban"
+	"github.com/jackc/pgx/v5"
+)
+
+// InsertCircular stores an issued circular (immutable: the application
+// role may not update or delete circulars) and audits it.
+func (db *DB) InsertCircular(ctx context.Context, scope []string, c *duban.Circular) error {
+	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		doc, _ := json.Marshal(c)
+		_, err := tx.Exec(ctx, `INSERT INTO circulars (id, campaign_id, tenant, tenant_path, period_from, period_to, content, digest, signed_by, created_at)
+			SELECT $1, $2, $3, path, $4::date, $5::date, $6, $7, $8, $9 FROM tenants WHERE code = $3`,
+			c.ID, c.Campaign, c.Tenant, c.PeriodFrom, c.PeriodTo, doc, c.Digest, c.SignedBy, c.SignedAt)
+		if err != nil {
+			return err
+		}
+		_, err = AppendAudit(ctx, tx, Audit{Tenant: c.Tenant, Action: "circular.generate", Target: "circular/" + c.ID,
+			Summary: map[string]any{"campaign": c.Campaign, "from": c.PeriodFrom, "to": c.PeriodTo, "digest": c.Digest}})
+		return err
+	}))
+}
+
+// GetCircular returns a circular within scope.
+func (db *DB) GetCircular(ctx context.Context, scope []string, id string) (*duban.Circular, error) {
+	var c duban.Circular
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		var doc []byte
+		if err := tx.QueryRow(ctx, `SELECT content FROM circulars WHERE id = $1`, id).Scan(&doc); err != nil {
+			return err
+		}
+		return json.Unmarshal(doc, &c)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, duban.Errorf(duban.ENotFound, "circular %s not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ListedItems returns a campaign's items under listed supervision in the
+// subtree at path: assignments at escalation level 3 or more, and listed
+// hazards not yet closed.
+func (db *DB) ListedItems(ctx context.Context, scope []string, campaign, path string) ([]duban.ListedItem, error) {
+	var out []duban.ListedItem
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT 'assignment', id, tenant, title FROM assignments
+				WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree AND escalation_level >= 3 AND state NOT IN ('signed_off', 'cancelled')
+			UNION ALL
+			SELECT 'hazard', id, tenant, doc->>'description' FROM hazards
+				WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree AND listed AND state <> 'closed'
+			ORDER BY 1, 2`, campaign, path)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.ListedItem, error) {
+			var it duban.ListedItem
+			return it, r.Scan(&it.Kind, &it.ID, &it.Tenant, &it.Title)
+		})
+		return err
+	})
+	if out == nil {
+		out = []duban.ListedItem{}
+	}
+	return out, err
+}
