@@ -46,6 +46,13 @@ func day(s string, h, m int) time.Time {
 // setup makes a test workflow environment whose activities write to a real
 // PostgreSQL, and records a campaign launched at start.
 func setup(t *testing.T, start time.Time, scope string, levels []duban.Level, targets []string, due time.Time) (*fixture, workflows.NodeInput) {
+	return setupTemplate(t, "generic", start, scope, levels, targets, []duban.PhaseDeadline{{ID: "main", Due: due}})
+}
+
+// setupTemplate is setup for any template with its resolved phases; the
+// assignments are due at the last phase.
+func setupTemplate(t *testing.T, template string, start time.Time, scope string, levels []duban.Level, targets []string, phases []duban.PhaseDeadline) (*fixture, workflows.NodeInput) {
+	last := phases[len(phases)-1]
 	db, d := testenv.OpenStore(t)
 	ctx := context.Background()
 	tenants, err := db.AllTenants(ctx)
@@ -64,12 +71,12 @@ func setup(t *testing.T, start time.Time, scope string, levels []duban.Level, ta
 	env.RegisterActivity(&activities.Activities{DB: db, Dir: dir})
 
 	cid := "ctest" + time.Now().Format("150405.000000")[7:]
-	tpl := duban.TemplateByID("generic")
-	c := &duban.Campaign{ID: cid, Template: "generic", Title: "测试督办", Scope: scope, Levels: levels,
-		Phases: []duban.PhaseDeadline{{ID: "main", Due: due}}, Targets: targets, CreatedBy: "test", CreatedAt: start}
+	tpl := duban.TemplateByID(template)
+	c := &duban.Campaign{ID: cid, Template: template, Title: "测试督办", Scope: scope, Levels: levels,
+		Phases: phases, Targets: targets, CreatedBy: "test", CreatedAt: start}
 	require.NoError(t, db.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil))
 	in := workflows.NodeInput{CampaignID: cid, Root: true, Scope: scope, Tenant: scope, Name: dir.Get(scope).Name, Level: dir.Get(scope).Level,
-		Title: "测试督办", Phase: "main", Due: due, Levels: levels, Targets: targets, Template: *tpl}
+		Title: "测试督办", Phase: last.ID, Due: last.Due, Levels: levels, Targets: targets, Template: *tpl}
 	return &fixture{t: t, db: db, admin: admin, env: env, dir: dir, cid: cid}, in
 }
 
