@@ -13,6 +13,9 @@ type Campaign struct {
 	Phases    []PhaseDeadline `json:"phases"`
 	Targets   []string        `json:"targets,omitempty"`
 	Options   CampaignOptions `json:"options"`
+	// ParentCampaign and Period mark a period campaign of a cadence.
+	ParentCampaign string `json:"parent_campaign,omitempty"`
+	Period         string `json:"period,omitempty"`
 	Status    string          `json:"status"`
 	CreatedBy string          `json:"created_by"`
 	CreatedAt time.Time       `json:"created_at"`

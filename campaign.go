@@ -23,6 +23,28 @@ type Template struct {
 	FocusAreas []Choice `json:"focus_areas,omitempty"`
 	// Lists: every target tenant keeps the three lists (三个清单).
 	Lists bool `json:"lists,omitempty"`
+	// Cadence: a periodic update assignment for every target, each period.
+	Cadence *Cadence `json:"cadence,omitempty"`
+}
+
+// Cadence makes a periodic update (e.g. of the three lists): at the start
+// of every month after launch, a period campaign assigns Tasks for the
+// month just ended, due at the end of the DueWorkday-th working day.
+type Cadence struct {
+	Name       Text           `json:"name"`
+	DueWorkday int            `json:"due_workday"`
+	Tasks      map[Level]Task `json:"tasks"`
+}
+
+// PeriodTemplate is the template of a period campaign: the cadence's tasks
+// with one phase and short reminders.
+func (t *Template) PeriodTemplate() Template {
+	p := *t
+	p.Phases = []Phase{{ID: "period", Name: t.Cadence.Name}}
+	p.Tasks = t.Cadence.Tasks
+	p.Reminders = []int{1, 0}
+	p.Cadence, p.Ratios = nil, nil
+	return p
 }
 
 // Ratio is a derived figure: the sum of Numerator fields over the sum of

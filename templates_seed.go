@@ -56,6 +56,14 @@ func init() {
 		Reminders:  []int{10, 5, 1},
 		Escalation: DefaultEscalation,
 		Lists:      true,
+		Cadence: &Cadence{Name: Text{"三个清单月度更新", "Monthly update of the three lists"}, DueWorkday: 5,
+			Tasks: sameTask(Text{"三个清单月度更新", "monthly update of the three lists"}, FormSchema{Fields: []FormField{
+				count("problems_open", "问题隐患清单：未销号", "problems & hazards open"),
+				count("problems_closed", "问题隐患清单：本月销号", "problems & hazards closed this month"),
+				count("measures_added", "制度措施清单：本月新增", "institutional measures added this month"),
+				count("tasks_done", "重点任务清单：本月完成", "key tasks done this month"),
+				summary(),
+			}})},
 		FocusAreas: []Choice{
 			{"dangerous_large_works", Text{"危险性较大的分部分项工程（方案审查、安全交底、现场实施、过程验收“四关”）", "dangerous large works (plan review, safety briefing, implementation, process acceptance)"}},
 			{"confined_space", Text{"市政地下有限空间作业", "confined-space work in municipal underground facilities"}},

@@ -191,6 +191,9 @@ func (s *Server) registerCampaigns(api huma.API) {
 		if _, err := s.update(ctx, workflows.RootID(c.ID), workflows.UpdateCancel, workflows.CancelInput{Actor: actor(ctx), Reason: in.Body.Reason}); err != nil {
 			return nil, err
 		}
+		if tpl := duban.TemplateByID(c.Template); tpl != nil && tpl.Cadence != nil {
+			_ = s.Temporal.CancelWorkflow(ctx, workflows.CadenceWorkflowID(c.ID), "") // no more periods; running ones stay
+		}
 		if c, err = s.campaign(ctx, in.ID); err != nil {
 			return nil, err
 		}
@@ -393,10 +396,18 @@ func (s *Server) startCampaign(ctx context.Context, c *duban.Campaign) error {
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	}, workflows.WorkflowName, in)
-	if err != nil {
-		if strings.Contains(err.Error(), "already") {
-			return nil
-		}
+	if err != nil && !strings.Contains(err.Error(), "already") {
+		return huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
+	}
+	if tpl.Cadence == nil || c.ParentCampaign != "" {
+		return nil
+	}
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: workflows.CadenceWorkflowID(c.ID), TaskQueue: s.taskQueue(),
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.CadenceWorkflowName, workflows.CadenceInput{Campaign: *c, ScopeName: in.Name, ScopeLevel: in.Level, Template: *tpl, Until: last.Due})
+	if err != nil && !strings.Contains(err.Error(), "already") {
 		return huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
 	}
 	return nil

@@ -43,10 +43,10 @@ func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
 	if targets == nil {
 		targets = []string{}
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at, options)
-		SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9, $10 FROM tenants WHERE code = $4
+	err := tx.QueryRow(ctx, `INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at, options, parent_campaign, period)
+		SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9, $10, nullif($11, ''), $12 FROM tenants WHERE code = $4
 		RETURNING scope_path::text`,
-		c.ID, c.Template, c.Title, c.Scope, levels, phases, targets, c.CreatedBy, c.CreatedAt, options).Scan(&c.ScopePath)
+		c.ID, c.Template, c.Title, c.Scope, levels, phases, targets, c.CreatedBy, c.CreatedAt, options, c.ParentCampaign, c.Period).Scan(&c.ScopePath)
 	if err != nil {
 		return FormatError(err)
 	}
@@ -56,13 +56,13 @@ func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
 	return err
 }
 
-const campaignCols = `id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason, options`
+const campaignCols = `id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason, options, coalesce(parent_campaign, ''), period`
 
 func scanCampaign(r pgx.CollectableRow) (duban.Campaign, error) {
 	var c duban.Campaign
 	var levels []string
 	var phases, options []byte
-	err := r.Scan(&c.ID, &c.Template, &c.Title, &c.Scope, &c.ScopePath, &levels, &phases, &c.Targets, &c.Status, &c.CreatedBy, &c.CreatedAt, &c.EndedAt, &c.EndReason, &options)
+	err := r.Scan(&c.ID, &c.Template, &c.Title, &c.Scope, &c.ScopePath, &levels, &phases, &c.Targets, &c.Status, &c.CreatedBy, &c.CreatedAt, &c.EndedAt, &c.EndReason, &options, &c.ParentCampaign, &c.Period)
 	if err != nil {
 		return c, err
 	}
