@@ -261,3 +261,59 @@ func TestRowLevelSecurityCampaignTables(t *testing.T) {
 	})
 	require.Error(t, err)
 }
+
+// TestRowLevelSecuritySupervisionTables: hazards, accidents, list items and
+// circulars of Lankao are invisible and unwritable under Zhongmu's scope,
+// through the store's own functions and raw SQL alike.
+func TestRowLevelSecuritySupervisionTables(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.OpenStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tenants, err := db.AllTenants(ctx)
+	require.NoError(t, err)
+	dir := duban.NewDirectory(tenants)
+	c := &duban.Campaign{ID: "crls2", Template: "rectification-3y", Title: "t", Scope: "41", Levels: []duban.Level{duban.LevelCounty},
+		Phases: []duban.PhaseDeadline{{ID: "consolidate", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
+	require.NoError(t, db.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil))
+	for _, tenant := range []string{"410122", "410225"} {
+		h := duban.Hazard{ID: "h" + tenant, Tenant: tenant, Grade: duban.HazardGeneral, State: duban.HazardOpen, Deadline: now, ReportedBy: "x", ReportedAt: now, Version: 1, UpdatedAt: now}
+		require.NoError(t, db.ProjectHazard(ctx, postgres.SystemScope, postgres.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
+		a := duban.NewAccident(dir, "a"+tenant, tenant, duban.AccidentProduction, "x", "x", "x", now, now, duban.AccidentFigures{Deaths: 1})
+		require.NoError(t, db.ProjectAccident(ctx, postgres.SystemScope, postgres.AccidentProjection{Accident: *a, Action: "report", Actor: "x"}))
+		require.NoError(t, db.UpsertListItem(ctx, postgres.SystemScope, &duban.ListItem{Campaign: "crls2", Tenant: tenant, Key: "k", List: duban.ListTasks,
+			Title: "t", Owner: "o", DueOn: "2027-01-01", Status: "open", UpdatedBy: "x", UpdatedAt: now}, nil))
+	}
+	zhongmu := []string{"000000.41.4101.410122"}
+	_, _, err = db.GetHazard(ctx, zhongmu, "h410225")
+	require.Equal(t, duban.ENotFound, duban.ErrorCode(err))
+	_, err = db.GetAccident(ctx, zhongmu, "a410225")
+	require.Equal(t, duban.ENotFound, duban.ErrorCode(err))
+	hs, total, err := db.ListHazards(ctx, zhongmu, postgres.HazardFilter{Limit: 50})
+	require.NoError(t, err)
+	require.Equal(t, 1, total)
+	require.Equal(t, "410122", hs[0].Tenant)
+	items, _, err := db.ListListItems(ctx, zhongmu, postgres.ListItemFilter{Campaign: "crls2", Limit: 50, Today: now})
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	// writes for Lankao under Zhongmu's scope are refused
+	err = db.UpsertListItem(ctx, zhongmu, &duban.ListItem{Campaign: "crls2", Tenant: "410225", Key: "k2", List: duban.ListTasks,
+		Title: "t", Owner: "o", DueOn: "2027-01-01", Status: "open", UpdatedBy: "x", UpdatedAt: now}, nil)
+	require.Error(t, err)
+	h := duban.Hazard{ID: "hx", Tenant: "410225", Grade: duban.HazardGeneral, State: duban.HazardOpen, Deadline: now, ReportedBy: "x", ReportedAt: now, Version: 1, UpdatedAt: now}
+	require.Error(t, db.ProjectHazard(ctx, zhongmu, postgres.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
+	require.NoError(t, db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
+		for _, q := range []string{`UPDATE hazards SET state = 'closed' WHERE tenant = '410225'`, `UPDATE accidents SET deaths = 0 WHERE tenant = '410225'`,
+			`UPDATE list_items SET status = 'done' WHERE tenant = '410225'`} {
+			tag, err := tx.Exec(ctx, q)
+			require.NoError(t, err)
+			require.Zero(t, tag.RowsAffected(), q)
+		}
+		for table, want := range map[string]int{"hazards": 1, "hazard_events": 1, "accidents": 1, "accident_events": 1, "list_items": 1, "list_item_events": 1} {
+			var n int
+			require.NoError(t, tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n))
+			require.Equal(t, want, n, table)
+		}
+		return nil
+	}))
+}
