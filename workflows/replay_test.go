@@ -22,6 +22,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, f := range files {
 		r := worker.NewWorkflowReplayer()
 		r.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
 		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quiet{}, f), f)
 	}
 }

@@ -31,13 +31,20 @@ func TestLaunchValidation(t *testing.T) {
 	s := startStack(t)
 	tpl := s.call("zhongmu-staff", "GET", "/v1/campaign-templates", nil)
 	require.Equal(t, 200, tpl.Status)
-	require.Equal(t, "generic", tpl.Body["items"].([]any)[0].(map[string]any)["id"])
+	var ids []string
+	for _, it := range tpl.Body["items"].([]any) {
+		ids = append(ids, it.(map[string]any)["id"].(string))
+	}
+	require.Equal(t, []string{"dual-prevention", "fireworks-holiday", "generic", "house-survey", "rectification-3y", "responsibility-letter"}, ids)
 	past := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
 	cases := []struct {
 		body  map[string]any
 		field string
 	}{
 		{map[string]any{"template": "nope", "title": "x", "scope": "41"}, "body.template"},
+		{map[string]any{"template": "rectification-3y", "title": "x", "scope": "41", "options": map[string]any{"focus_areas": []string{"karaoke"}}}, "body.options.focus_areas[0]"},
+		{map[string]any{"template": "dual-prevention", "title": "x", "scope": "41", "options": map[string]any{"targets": map[string]any{"coverage": 1.5}}}, "body.options.targets.coverage"},
+		{map[string]any{"template": "generic", "title": "x", "scope": "41", "options": map[string]any{"targets": map[string]any{"coverage": 0.5}}}, "body.options.targets.coverage"},
 		{map[string]any{"template": "generic", "title": "x", "scope": "99"}, "body.scope"},
 		{map[string]any{"template": "generic", "title": "   ", "scope": "41"}, "body.title"},
 		{map[string]any{"template": "generic", "title": "x", "scope": "41", "levels": []string{"province"}}, "body.levels[0]"},

@@ -59,3 +59,50 @@ func TestRecordHistories(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordSupervisionHistories records a hazard's whole closed loop and an
+// accident's report, forwards and amendment, for the replay test
+// (DUBAN_RECORD_HISTORIES=1 writes workflows/testdata/hazard-*.json and accident-*.json).
+func TestRecordSupervisionHistories(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	body := hazardBody("410122")
+	body["grade"] = "major"
+	r := s.call("zhongmu-staff", "POST", "/v1/hazards", body)
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	hid := r.Body["id"].(string)
+	plan := map[string]any{"measures": "m", "funds_cny": 1000, "deadline": time.Now().AddDate(0, 1, 0).Format("2006-01-02"), "responsible_person": "p", "emergency_plan": "e"}
+	s.expect(200, "zhongmu-staff", "POST", "/v1/hazards/"+hid+"/rectify", map[string]any{"rectification": "x", "plan": plan})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/hazards/"+hid+"/verify", map[string]any{"passed": false, "new_deadline": time.Now().AddDate(0, 1, 0).Format("2006-01-02")})
+	s.expect(200, "zhongmu-staff", "POST", "/v1/hazards/"+hid+"/rectify", map[string]any{"rectification": "y"})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/hazards/"+hid+"/verify", map[string]any{"passed": true})
+	r = s.call("zhongmu-staff", "POST", "/v1/accidents", accidentBody("410122", 3))
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	aid := r.Body["id"].(string)
+	s.expect(200, "zhongmu-staff", "POST", "/v1/accidents/"+aid+"/forward", map[string]any{})
+	s.expect(200, "zhongmu-staff", "POST", "/v1/accidents/"+aid+"/amend", map[string]any{"deaths": 10, "serious_injuries": 0, "direct_loss_cny": 0})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/accidents/"+aid+"/forward", map[string]any{})
+	eventually(t, 30*time.Second, func() bool {
+		d, err := s.core.Temporal.DescribeWorkflowExecution(context.Background(), workflows.HazardWorkflowID(hid), "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	}, "the closed hazard's workflow completes")
+	time.Sleep(time.Second) // background notification activities settle
+	recordHistory(t, s, workflows.HazardWorkflowID(hid), "hazard")
+	recordHistory(t, s, workflows.AccidentWorkflowID(aid), "accident")
+}
+
+func recordHistory(t *testing.T, s *stack, wid, name string) {
+	it := s.core.Temporal.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	require.NotEmpty(t, h.Events)
+	if os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&h)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", name+".json"), b, 0o644))
+	}
+}
