@@ -284,15 +284,13 @@ func (s *Server) transition(ctx context.Context, id string, decide func(a *duban
 }
 
 // update sends an Update and waits for it to complete. The update id is
-// stable for the request, so when the workflow task carrying it fails for a
+// fresh for this call (never derived from client input) and stable across
+// its retries, so when the workflow task carrying it fails for a
 // transient reason (UnhandledCommand: an activity completed while the update
 // ran; the worker retries the task and the update is applied once) the
 // retry finds the update's outcome instead of applying it twice.
 func (s *Server) update(ctx context.Context, workflowID, name string, arg any) (client.WorkflowUpdateHandle, error) {
-	id := ""
-	if rid := duban.RequestIDFromContext(ctx); rid != "" {
-		id = name + "/" + rid
-	}
+	id := newID(name + "-")
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		var h client.WorkflowUpdateHandle
@@ -302,7 +300,7 @@ func (s *Server) update(ctx context.Context, workflowID, name string, arg any) (
 		if err == nil {
 			return h, nil
 		}
-		if id == "" || !strings.Contains(err.Error(), "unexpected workflow task failure") {
+		if !strings.Contains(err.Error(), "unexpected workflow task failure") {
 			break
 		}
 		select {

@@ -27,5 +27,8 @@ func TestOverdueOnRealServer(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "no escalation: %s", last.Raw)
 	}
 	require.Equal(t, true, last.Body["overdue"])
-	require.Equal(t, 2, s.countRows(`SELECT count(*) FROM notifications WHERE assignment_id = '`+id+`' AND kind = 'escalation.reminder'`))
+	// notifications are written in the background after the escalation is recorded
+	eventually(t, 10*time.Second, func() bool {
+		return s.countRows(`SELECT count(*) FROM notifications WHERE assignment_id = '`+id+`' AND kind = 'escalation.reminder'`) == 2
+	}, "the assignee and its supervisor are notified")
 }
