@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/duban/duban"
@@ -90,56 +89,27 @@ type AccidentFilter struct {
 
 // ListAccidents returns accidents within scope ordered by id, and the total.
 func (db *DB) ListAccidents(ctx context.Context, scope []string, f AccidentFilter) ([]duban.Accident, int, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var w filter
 	if f.Within != "" {
-		where = append(where, "tenant_path <@ (SELECT path FROM tenants WHERE code = "+arg(f.Within)+")")
+		w.within(f.Within)
 	}
 	if f.Grade != "" {
-		where = append(where, "grade = "+arg(f.Grade))
+		w.add("grade = ?", f.Grade)
 	}
 	if f.Late != nil {
-		where = append(where, "late = "+arg(*f.Late))
+		w.add("late = ?", *f.Late)
 	}
 	if f.Complete != nil {
-		where = append(where, "complete = "+arg(*f.Complete))
+		w.add("complete = ?", *f.Complete)
 	}
 	if f.From != nil {
-		where = append(where, "occurred_at >= "+arg(*f.From))
+		w.add("occurred_at >= ?", *f.From)
 	}
 	if f.To != nil {
-		where = append(where, "occurred_at < "+arg(*f.To))
+		w.add("occurred_at < ?", *f.To)
 	}
-	cond := "true"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
-	var items []duban.Accident
-	var total int
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM accidents WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
-		}
-		page := cond
-		if f.After != "" {
-			page += " AND id > " + arg(f.After)
-		}
-		rows, err := tx.Query(ctx, `SELECT doc, tenant_path::text FROM accidents WHERE `+page+` ORDER BY id LIMIT `+arg(f.Limit), args...)
-		if err != nil {
-			return err
-		}
-		items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.Accident, error) {
-			var a duban.Accident
-			var doc []byte
-			if err := r.Scan(&doc, &a.TenantPath); err != nil {
-				return a, err
-			}
-			return a, json.Unmarshal(doc, &a)
-		})
-		return err
-	})
-	return items, total, err
+	return listPage(ctx, db, scope, "accidents", "doc, tenant_path::text", w, f.After, f.Limit,
+		scanDoc(func(a *duban.Accident, path string) { a.TenantPath = path }))
 }
 
 // AccidentTotals are the totals of accidents in a subtree and period.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/duban/duban"
@@ -269,52 +268,29 @@ type AssignmentFilter struct {
 
 // ListAssignments returns assignments within scope ordered by id, and the total.
 func (db *DB) ListAssignments(ctx context.Context, scope []string, f AssignmentFilter) ([]duban.Assignment, int, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var w filter
 	if f.Campaign != "" {
-		where = append(where, "campaign_id = "+arg(f.Campaign))
+		w.add("campaign_id = ?", f.Campaign)
 	}
 	if f.Within != "" {
-		where = append(where, "tenant_path <@ (SELECT path FROM tenants WHERE code = "+arg(f.Within)+")")
+		w.within(f.Within)
 	}
 	if f.Tenants != nil {
-		where = append(where, "tenant = ANY("+arg(f.Tenants)+")")
+		w.add("tenant = ANY(?)", f.Tenants)
 	}
 	if f.State != "" {
-		where = append(where, "state = "+arg(f.State))
+		w.add("state = ?", f.State)
 	}
 	if f.Level != "" {
-		where = append(where, "level = "+arg(f.Level))
+		w.add("level = ?", f.Level)
 	}
 	if f.Overdue != nil {
-		where = append(where, "overdue = "+arg(*f.Overdue))
+		w.add("overdue = ?", *f.Overdue)
 	}
 	if f.DueBefore != nil {
-		where = append(where, "due_at < "+arg(*f.DueBefore))
+		w.add("due_at < ?", *f.DueBefore)
 	}
-	cond := "true"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
-	var items []duban.Assignment
-	var total int
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
-		}
-		page := cond
-		if f.After != "" {
-			page += " AND id > " + arg(f.After)
-		}
-		rows, err := tx.Query(ctx, `SELECT `+assignmentCols+` FROM assignments WHERE `+page+` ORDER BY id LIMIT `+arg(f.Limit), args...)
-		if err != nil {
-			return err
-		}
-		items, err = pgx.CollectRows(rows, scanAssignment)
-		return err
-	})
-	return items, total, err
+	return listPage(ctx, db, scope, "assignments", assignmentCols, w, f.After, f.Limit, scanAssignment)
 }
 
 // Progress is a roll-up of assignments in one tenant's subtree.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/duban/duban"
@@ -114,56 +113,27 @@ type HazardFilter struct {
 
 // ListHazards returns hazards within scope ordered by id, and the total.
 func (db *DB) ListHazards(ctx context.Context, scope []string, f HazardFilter) ([]duban.Hazard, int, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	var w filter
 	if f.Within != "" {
-		where = append(where, "tenant_path <@ (SELECT path FROM tenants WHERE code = "+arg(f.Within)+")")
+		w.within(f.Within)
 	}
 	if f.Grade != "" {
-		where = append(where, "grade = "+arg(f.Grade))
+		w.add("grade = ?", f.Grade)
 	}
 	if f.State != "" {
-		where = append(where, "state = "+arg(f.State))
+		w.add("state = ?", f.State)
 	}
 	if f.Overdue != nil {
-		where = append(where, "overdue = "+arg(*f.Overdue))
+		w.add("overdue = ?", *f.Overdue)
 	}
 	if f.Listed != nil {
-		where = append(where, "listed = "+arg(*f.Listed))
+		w.add("listed = ?", *f.Listed)
 	}
 	if f.Campaign != "" {
-		where = append(where, "campaign_id = "+arg(f.Campaign))
+		w.add("campaign_id = ?", f.Campaign)
 	}
-	cond := "true"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
-	var items []duban.Hazard
-	var total int
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM hazards WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
-		}
-		page := cond
-		if f.After != "" {
-			page += " AND id > " + arg(f.After)
-		}
-		rows, err := tx.Query(ctx, `SELECT doc, tenant_path::text FROM hazards WHERE `+page+` ORDER BY id LIMIT `+arg(f.Limit), args...)
-		if err != nil {
-			return err
-		}
-		items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.Hazard, error) {
-			var h duban.Hazard
-			var doc []byte
-			if err := r.Scan(&doc, &h.TenantPath); err != nil {
-				return h, err
-			}
-			return h, json.Unmarshal(doc, &h)
-		})
-		return err
-	})
-	return items, total, err
+	return listPage(ctx, db, scope, "hazards", "doc, tenant_path::text", w, f.After, f.Limit,
+		scanDoc(func(h *duban.Hazard, path string) { h.TenantPath = path }))
 }
 
 // HazardsClosed counts hazards of a campaign in a subtree closed in [from, to).
