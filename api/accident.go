@@ -58,8 +58,8 @@ func ValidateAccident(dir *duban.Directory, b AccidentRequest, now time.Time) (*
 	if occ.After(now.Add(5 * time.Minute)) {
 		return nil, invalid("body.occurred_at", "must not be in the future", b.OccurredAt)
 	}
-	if occ.Before(now.AddDate(-1, 0, 0)) {
-		return nil, invalid("body.occurred_at", "must be within the last year", b.OccurredAt)
+	if occ.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		return nil, invalid("body.occurred_at", "must be in 2000 or later", b.OccurredAt) // older records are imported, not reported
 	}
 	if err := nonBlank("body.place", b.Place); err != nil {
 		return nil, err
