@@ -14,13 +14,13 @@ type Campaign struct {
 	Targets   []string        `json:"targets,omitempty"`
 	Options   CampaignOptions `json:"options"`
 	// ParentCampaign and Period mark a period campaign of a cadence.
-	ParentCampaign string `json:"parent_campaign,omitempty"`
-	Period         string `json:"period,omitempty"`
-	Status    string          `json:"status"`
-	CreatedBy string          `json:"created_by"`
-	CreatedAt time.Time       `json:"created_at"`
-	EndedAt   *time.Time      `json:"ended_at,omitempty"`
-	EndReason string          `json:"end_reason,omitempty"`
+	ParentCampaign string     `json:"parent_campaign,omitempty"`
+	Period         string     `json:"period,omitempty"`
+	Status         string     `json:"status"`
+	CreatedBy      string     `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	EndedAt        *time.Time `json:"ended_at,omitempty"`
+	EndReason      string     `json:"end_reason,omitempty"`
 }
 
 // Assignment is one tenant's task in a campaign (read model).

@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
+	"github.com/duban/duban/postgres"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -36,7 +37,7 @@ var circularHeaders = []string{"排名", "单位代码", "单位", "任务数", 
 func (s *Server) registerCirculars(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "generate-circular", Method: http.MethodPost, Path: "/v1/campaigns/{id}/circulars", Tags: []string{"Circulars"},
-		Summary: "Issue a circular (通报) for a campaign and period: ranks the supervised tenants, names the best and the laggards, lists 挂牌督办 items; immutable, signed by the issuing planner",
+		Summary:  "Issue a circular (通报) for a campaign and period: ranks the supervised tenants, names the best and the laggards, lists 挂牌督办 items; immutable, signed by the issuing planner",
 		Security: bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
 		ID   string `path:"id" maxLength:"64"`
@@ -117,6 +118,31 @@ func (s *Server) registerCirculars(api huma.API) {
 			return nil, problem(err)
 		}
 		return &struct{ Body duban.Circular }{*out}, nil
+	})
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-circulars", Method: http.MethodGet, Path: "/v1/campaigns/{id}/circulars", Tags: []string{"Circulars"},
+		Summary: "List a campaign's circulars issued in your subtree, newest first", Security: bearerSecurity,
+	}, func(ctx context.Context, in *struct {
+		ID    string `path:"id" maxLength:"64"`
+		Limit int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"At most this many"`
+	}) (*struct {
+		Body Page[postgres.CircularSummary]
+	}, error) {
+		c, err := s.campaign(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		items, total, err := s.DB.ListCirculars(ctx, s.Authz.Scope(principal(ctx), actCircularRead), c.ID, in.Limit)
+		if err != nil {
+			return nil, problem(err)
+		}
+		if items == nil {
+			items = []postgres.CircularSummary{}
+		}
+		return &struct {
+			Body Page[postgres.CircularSummary]
+		}{Page[postgres.CircularSummary]{Items: items, Total: total}}, nil
 	})
 
 	huma.Register(api, huma.Operation{

@@ -273,8 +273,8 @@ func (s *Server) registerHazards(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "verify-hazard", Method: http.MethodPost, Path: "/v1/hazards/{id}/verify", Tags: []string{"Hazards"},
-		Summary:     "Record the on-site re-inspection: passed closes the hazard (销号), failed re-opens it (a reviewer other than the reporter)",
-		Security:    bearerSecurity, MaxBodyBytes: MaxBodyBytes,
+		Summary:  "Record the on-site re-inspection: passed closes the hazard (销号), failed re-opens it (a reviewer other than the reporter)",
+		Security: bearerSecurity, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
 		ID   string `path:"id" maxLength:"40" doc:"Hazard id"`
 		Body struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
@@ -70,4 +71,38 @@ func (db *DB) ListedItems(ctx context.Context, scope []string, campaign, path st
 		out = []duban.ListedItem{}
 	}
 	return out, err
+}
+
+// CircularSummary is a circular as lists show it.
+type CircularSummary struct {
+	ID         string    `json:"id"`
+	Tenant     string    `json:"tenant"`
+	Title      string    `json:"title"`
+	PeriodFrom string    `json:"period_from"`
+	PeriodTo   string    `json:"period_to"`
+	SignedBy   string    `json:"signed_by"`
+	SignedAt   time.Time `json:"signed_at"`
+	Digest     string    `json:"digest"`
+}
+
+// ListCirculars returns a campaign's circulars within scope, newest first.
+func (db *DB) ListCirculars(ctx context.Context, scope []string, campaign string, limit int) ([]CircularSummary, int, error) {
+	var out []CircularSummary
+	var total int
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM circulars WHERE campaign_id = $1`, campaign).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, tenant, content->>'title', to_char(period_from, 'YYYY-MM-DD'), to_char(period_to, 'YYYY-MM-DD'),
+				signed_by, created_at, digest FROM circulars WHERE campaign_id = $1 ORDER BY created_at DESC, id LIMIT $2`, campaign, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CircularSummary, error) {
+			var c CircularSummary
+			return c, r.Scan(&c.ID, &c.Tenant, &c.Title, &c.PeriodFrom, &c.PeriodTo, &c.SignedBy, &c.SignedAt, &c.Digest)
+		})
+		return err
+	})
+	return out, total, err
 }

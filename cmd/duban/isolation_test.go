@@ -156,6 +156,9 @@ var isoTable = map[string]isoCase{
 	"generate-circular": {"planner", func(f *isoFixture, rel string) (string, string, any) {
 		return "POST", "/v1/campaigns/" + f.cityCampaign + "/circulars", map[string]any{"tenant": "4101", "period_from": "2026-01-01", "period_to": "2026-06-30"}
 	}, [6]string{"A", "A", "A", "404", "403", "404"}},
+	"list-circulars": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/campaigns/" + f.cityCampaign + "/circulars", nil
+	}, [6]string{"A", "A", "A", "404", "A", "404"}},
 	"get-circular": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
 		return "GET", "/v1/circulars/" + f.circular, nil
 	}, downH},

@@ -173,6 +173,11 @@ func TestSeedTemplatesHenan(t *testing.T) {
 		require.Equal(t, 200, c.Status)
 		require.Contains(t, string(c.Raw), "排名,单位代码")
 		require.Equal(t, 404, s.call("hubei-planner", "GET", "/v1/circulars/"+cid, nil).Status)
+		l := s.call("zhengzhou-reviewer", "GET", "/v1/campaigns/"+id+"/circulars", nil)
+		require.Equal(t, float64(0), l.Body["total"], "a provincial circular is not listed to a city")
+		l = s.call("henan-planner", "GET", "/v1/campaigns/"+id+"/circulars", nil)
+		require.Equal(t, float64(1), l.Body["total"], string(l.Raw))
+		require.Equal(t, cid, l.Body["items"].([]any)[0].(map[string]any)["id"])
 		require.Equal(t, 0, s.countRows(`SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = 'duban_app' AND table_name = 'circulars' AND privilege_type IN ('UPDATE', 'DELETE')`), "circulars are immutable")
 	})
 }
