@@ -59,8 +59,8 @@ func ValidateHazard(dir *duban.Directory, b HazardRequest, now time.Time) (*duba
 	if t == nil || t.Code == duban.RootCode {
 		return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
 	}
-	for loc, v := range map[string]string{"body.place": b.Place, "body.description": b.Description, "body.responsible_unit": b.ResponsibleUnit} {
-		if err := nonBlank(loc, v); err != nil {
+	for _, f := range [][2]string{{"body.place", b.Place}, {"body.description", b.Description}, {"body.responsible_unit", b.ResponsibleUnit}} {
+		if err := nonBlank(f[0], f[1]); err != nil {
 			return nil, err
 		}
 	}

@@ -77,8 +77,8 @@ func (s *Server) registerListItems(api huma.API) {
 			return nil, err
 		}
 		b := in.Body
-		for loc, v := range map[string]string{"body.title": b.Title, "body.owner": b.Owner} {
-			if err := nonBlank(loc, v); err != nil {
+		for _, f := range [][2]string{{"body.title", b.Title}, {"body.owner", b.Owner}} {
+			if err := nonBlank(f[0], f[1]); err != nil {
 				return nil, err
 			}
 		}
