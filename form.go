@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -112,7 +113,7 @@ func (s FormSchema) Validate(values map[string]any, partial bool) []FieldError {
 			}
 		case FieldChoice:
 			str, ok := v.(string)
-			if !ok || !contains(f.Choices, str) {
+			if !ok || !slices.Contains(f.Choices, str) {
 				bad(f.Name, "must be one of: "+strings.Join(f.Choices, ", "), v)
 			}
 		case FieldDate:
@@ -131,7 +132,7 @@ func (s FormSchema) Validate(values map[string]any, partial bool) []FieldError {
 				continue
 			}
 			for k, x := range m {
-				if !contains(f.Choices, k) {
+				if !slices.Contains(f.Choices, k) {
 					bad(f.Name+"."+k, "is not an item of this checklist", nil)
 				} else if _, ok := x.(bool); !ok {
 					bad(f.Name+"."+k, "must be true or false", x)
@@ -179,15 +180,6 @@ func (s FormSchema) Validate(values map[string]any, partial bool) []FieldError {
 	}
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Location < errs[j].Location })
 	return errs
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ValidAttachment reports whether s is an attachment reference (att_…).

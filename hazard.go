@@ -107,14 +107,6 @@ type Hazard struct {
 	UpdatedAt        time.Time          `json:"updated_at"`
 }
 
-// HazardEvent is one step in a hazard's history.
-type HazardEvent struct {
-	Version int64          `json:"version"`
-	At      time.Time      `json:"at"`
-	Actor   string         `json:"actor"`
-	Action  string         `json:"action"`
-	From    string         `json:"from_state"`
-	To      string         `json:"to_state"`
-	Comment string         `json:"comment,omitempty"`
-	Details map[string]any `json:"details,omitempty"`
-}
+// HazardEvent is one step in a hazard's history: the same versioned
+// transition record as an assignment's.
+type HazardEvent = AssignmentEvent

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,8 +13,6 @@ import (
 	"github.com/duban/duban/calendar"
 	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 )
 
 // Authorization actions on accidents.
@@ -70,7 +69,7 @@ func ValidateAccident(dir *duban.Directory, b AccidentRequest, now time.Time) (*
 	if b.Category == "" {
 		b.Category = duban.AccidentProduction
 	}
-	if !contains(duban.AccidentCategories, b.Category) {
+	if !slices.Contains(duban.AccidentCategories, b.Category) {
 		return nil, invalid("body.category", "must be one of: production, road_traffic, fire", b.Category)
 	}
 	if err := validFigures(b.Deaths, b.SeriousInjuries, b.DirectLossCNY); err != nil {
@@ -147,13 +146,8 @@ func (s *Server) registerAccidents(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: workflows.AccidentWorkflowID(a.ID), TaskQueue: s.taskQueue(),
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		}, workflows.AccidentWorkflowName, workflows.AccidentInput{Accident: *a})
-		if err != nil && !strings.Contains(err.Error(), "already") {
-			return nil, huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
+		if err := s.startWorkflow(ctx, workflows.AccidentWorkflowID(a.ID), workflows.AccidentWorkflowName, workflows.AccidentInput{Accident: *a}); err != nil {
+			return nil, err
 		}
 		got, err := s.DB.GetAccident(ctx, s.Authz.Scope(p, actAccidentRead), a.ID)
 		if err != nil {

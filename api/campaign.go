@@ -391,22 +391,24 @@ func (s *Server) startCampaign(ctx context.Context, c *duban.Campaign) error {
 	in := workflows.NodeInput{CampaignID: c.ID, Root: true, Scope: c.Scope, Tenant: c.Scope, Name: s.Dir.Get(c.Scope).Name,
 		Level: s.Dir.Get(c.Scope).Level, Title: c.Title, Phase: last.ID, Due: last.Due, Levels: c.Levels,
 		Targets: c.Targets, Template: *tpl}
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.RootID(c.ID), TaskQueue: s.taskQueue(),
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.WorkflowName, in)
-	if err != nil && !strings.Contains(err.Error(), "already") {
-		return huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
+	if err := s.startWorkflow(ctx, workflows.RootID(c.ID), workflows.WorkflowName, in); err != nil {
+		return err
 	}
 	if tpl.Cadence == nil || c.ParentCampaign != "" {
 		return nil
 	}
-	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.CadenceWorkflowID(c.ID), TaskQueue: s.taskQueue(),
+	return s.startWorkflow(ctx, workflows.CadenceWorkflowID(c.ID), workflows.CadenceWorkflowName,
+		workflows.CadenceInput{Campaign: *c, ScopeName: in.Name, ScopeLevel: in.Level, Template: *tpl, Until: last.Due})
+}
+
+// startWorkflow starts the workflow with id; starting it again is a no-op,
+// so a retried request (same Idempotency-Key) finds the first one.
+func (s *Server) startWorkflow(ctx context.Context, id, name string, arg any) error {
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: s.taskQueue(),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.CadenceWorkflowName, workflows.CadenceInput{Campaign: *c, ScopeName: in.Name, ScopeLevel: in.Level, Template: *tpl, Until: last.Due})
+	}, name, arg)
 	if err != nil && !strings.Contains(err.Error(), "already") {
 		return huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
 	}

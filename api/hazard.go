@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,8 +14,6 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 )
 
 // Authorization actions on hazards.
@@ -67,7 +66,7 @@ func ValidateHazard(dir *duban.Directory, b HazardRequest, now time.Time) (*duba
 	if b.Grade != string(duban.HazardGeneral) && b.Grade != string(duban.HazardMajor) {
 		return nil, invalid("body.grade", "must be general or major", b.Grade)
 	}
-	if !contains(duban.InspectionKinds, b.FoundBy) {
+	if !slices.Contains(duban.InspectionKinds, b.FoundBy) {
 		return nil, invalid("body.found_by", "must be one of: open, covert, cross_region", b.FoundBy)
 	}
 	due, ok := ParseDeadline(b.Deadline)
@@ -130,15 +129,6 @@ func validPlan(p *duban.RectificationPlan) error {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // objectID is the id of a created object: derived from the caller and the
 // Idempotency-Key when there is one, so a retry after a failure finds the
 // same object instead of making a second.
@@ -189,13 +179,10 @@ func (s *Server) registerHazards(api huma.API) {
 			return nil, problem(err)
 		}
 		sup := s.Dir.Get(h.Tenant).Supervisor
-		_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: workflows.HazardWorkflowID(h.ID), TaskQueue: s.taskQueue(),
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		}, workflows.HazardWorkflowName, workflows.HazardInput{Hazard: *h, Reviewer: sup, Reminders: []int{3, 1}, Escalation: duban.DefaultEscalation})
-		if err != nil && !strings.Contains(err.Error(), "already") {
-			return nil, huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
+		err = s.startWorkflow(ctx, workflows.HazardWorkflowID(h.ID), workflows.HazardWorkflowName,
+			workflows.HazardInput{Hazard: *h, Reviewer: sup, Reminders: []int{3, 1}, Escalation: duban.DefaultEscalation})
+		if err != nil {
+			return nil, err
 		}
 		got, hist, err := s.DB.GetHazard(ctx, s.Authz.Scope(p, actHazardRead), h.ID)
 		if err != nil {

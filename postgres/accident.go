@@ -57,15 +57,18 @@ func (db *DB) ProjectAccident(ctx context.Context, scope []string, p AccidentPro
 	}))
 }
 
+var scanAccident = scanDoc(func(a *duban.Accident, path string) { a.TenantPath = path })
+
 // GetAccident returns an accident within scope.
 func (db *DB) GetAccident(ctx context.Context, scope []string, id string) (*duban.Accident, error) {
 	var a duban.Accident
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		var doc []byte
-		if err := tx.QueryRow(ctx, `SELECT doc, tenant_path::text FROM accidents WHERE id = $1`, id).Scan(&doc, &a.TenantPath); err != nil {
+		rows, err := tx.Query(ctx, `SELECT doc, tenant_path::text FROM accidents WHERE id = $1`, id)
+		if err != nil {
 			return err
 		}
-		return json.Unmarshal(doc, &a)
+		a, err = pgx.CollectExactlyOneRow(rows, scanAccident)
+		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, duban.Errorf(duban.ENotFound, "accident %s not found", id)
@@ -109,7 +112,7 @@ func (db *DB) ListAccidents(ctx context.Context, scope []string, f AccidentFilte
 		w.add("occurred_at < ?", *f.To)
 	}
 	return listPage(ctx, db, scope, "accidents", "doc, tenant_path::text", w, f.After, f.Limit,
-		scanDoc(func(a *duban.Accident, path string) { a.TenantPath = path }))
+		scanAccident)
 }
 
 // AccidentTotals are the totals of accidents in a subtree and period.

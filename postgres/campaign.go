@@ -189,6 +189,25 @@ func (db *DB) ProjectAssignment(ctx context.Context, p Projection) error {
 	})
 }
 
+// transitions returns the versioned history rows of one object from an
+// events table (assignment_events, hazard_events), oldest first.
+func transitions(ctx context.Context, tx pgx.Tx, table, key, id string) ([]duban.AssignmentEvent, error) {
+	rows, err := tx.Query(ctx, `SELECT version, at, actor, action, from_state, to_state, comment, details FROM `+table+`
+		WHERE `+key+` = $1 ORDER BY version`, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.AssignmentEvent, error) {
+		var e duban.AssignmentEvent
+		var details []byte
+		err := r.Scan(&e.Version, &e.At, &e.Actor, &e.Action, &e.From, &e.To, &e.Comment, &details)
+		if details != nil {
+			_ = json.Unmarshal(details, &e.Details)
+		}
+		return e, err
+	})
+}
+
 func nullJSON(v map[string]any, b []byte) any {
 	if v == nil {
 		return nil
@@ -228,20 +247,7 @@ func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*du
 		if a, err = pgx.CollectExactlyOneRow(rows, scanAssignment); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT version, at, actor, action, from_state, to_state, comment, details FROM assignment_events
-			WHERE assignment_id = $1 ORDER BY version`, id)
-		if err != nil {
-			return err
-		}
-		hist, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.AssignmentEvent, error) {
-			var e duban.AssignmentEvent
-			var details []byte
-			err := r.Scan(&e.Version, &e.At, &e.Actor, &e.Action, &e.From, &e.To, &e.Comment, &details)
-			if details != nil {
-				_ = json.Unmarshal(details, &e.Details)
-			}
-			return e, err
-		})
+		hist, err = transitions(ctx, tx, "assignment_events", "assignment_id", id)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

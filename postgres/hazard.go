@@ -62,32 +62,21 @@ func (db *DB) ProjectHazard(ctx context.Context, scope []string, p HazardProject
 	}))
 }
 
+var scanHazard = scanDoc(func(h *duban.Hazard, path string) { h.TenantPath = path })
+
 // GetHazard returns a hazard within scope with its history.
 func (db *DB) GetHazard(ctx context.Context, scope []string, id string) (*duban.Hazard, []duban.HazardEvent, error) {
 	var h duban.Hazard
 	var hist []duban.HazardEvent
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		var doc []byte
-		if err := tx.QueryRow(ctx, `SELECT doc, tenant_path::text FROM hazards WHERE id = $1`, id).Scan(&doc, &h.TenantPath); err != nil {
-			return err
-		}
-		if err := json.Unmarshal(doc, &h); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT version, at, actor, action, from_state, to_state, comment, details FROM hazard_events
-			WHERE hazard_id = $1 ORDER BY version`, id)
+		rows, err := tx.Query(ctx, `SELECT doc, tenant_path::text FROM hazards WHERE id = $1`, id)
 		if err != nil {
 			return err
 		}
-		hist, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.HazardEvent, error) {
-			var e duban.HazardEvent
-			var details []byte
-			err := r.Scan(&e.Version, &e.At, &e.Actor, &e.Action, &e.From, &e.To, &e.Comment, &details)
-			if details != nil {
-				_ = json.Unmarshal(details, &e.Details)
-			}
-			return e, err
-		})
+		if h, err = pgx.CollectExactlyOneRow(rows, scanHazard); err != nil {
+			return err
+		}
+		hist, err = transitions(ctx, tx, "hazard_events", "hazard_id", id)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -133,7 +122,7 @@ func (db *DB) ListHazards(ctx context.Context, scope []string, f HazardFilter) (
 		w.add("campaign_id = ?", f.Campaign)
 	}
 	return listPage(ctx, db, scope, "hazards", "doc, tenant_path::text", w, f.After, f.Limit,
-		scanDoc(func(h *duban.Hazard, path string) { h.TenantPath = path }))
+		scanHazard)
 }
 
 // HazardsClosed counts hazards of a campaign in a subtree closed in [from, to).

@@ -295,16 +295,9 @@ func sendNotifications(ctx workflow.Context, key, kind string, title duban.Text,
 			ns = append(ns, postgres.NewNotification{DedupeKey: key + "/" + t, Tenant: t, Kind: kind, Title: title, Body: body, At: workflow.Now(ctx)})
 		}
 	}
-	if len(ns) == 0 {
-		return
+	if len(ns) > 0 {
+		deliver(ctx, ns)
 	}
-	workflow.Go(ctx, func(g workflow.Context) {
-		var ids []int64
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(g, activityOpts), acts.Notify, ns).Get(g, &ids); err != nil || len(ids) == 0 {
-			return
-		}
-		_ = workflow.ExecuteActivity(workflow.WithActivityOptions(g, webhookOpts), acts.DeliverWebhooks, ids).Get(g, nil)
-	})
 }
 
 func localTime(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01-02 15:04") }

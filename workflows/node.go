@@ -447,6 +447,12 @@ func (n *node) notify(ctx workflow.Context, key, kind string, title duban.Text, 
 		ns = append(ns, postgres.NewNotification{DedupeKey: key + "/" + t, Tenant: t, CampaignID: n.in.CampaignID,
 			AssignmentID: n.a.ID, Kind: kind, Title: title, Body: map[string]any{"state": n.a.State, "due_at": n.a.DueAt}, At: workflow.Now(ctx)})
 	}
+	deliver(ctx, ns)
+}
+
+// deliver stores notifications and delivers their webhooks in the
+// background: neither blocks the workflow's progress.
+func deliver(ctx workflow.Context, ns []postgres.NewNotification) {
 	workflow.Go(ctx, func(g workflow.Context) {
 		var ids []int64
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(g, activityOpts), acts.Notify, ns).Get(g, &ids); err != nil || len(ids) == 0 {
