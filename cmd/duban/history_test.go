@@ -38,25 +38,12 @@ func TestRecordHistories(t *testing.T) {
 		return s.call("henan-planner", "GET", "/v1/campaigns/"+id, nil).Body["status"] == "completed"
 	}, "completion")
 
-	ctx := context.Background()
+	prefix := os.Getenv("DUBAN_HISTORY_PREFIX") // e.g. generic-v1 after a versioned change
+	if prefix == "" {
+		prefix = "generic"
+	}
 	for name, wid := range map[string]string{"root": workflows.RootID(id), "city-relay": workflows.NodeID(id, "4101"), "county": workflows.NodeID(id, "410122")} {
-		it := s.core.Temporal.GetWorkflowHistory(ctx, wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		var h historypb.History
-		for it.HasNext() {
-			ev, err := it.Next()
-			require.NoError(t, err)
-			h.Events = append(h.Events, ev)
-		}
-		require.NotEmpty(t, h.Events)
-		if os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
-			b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&h)
-			require.NoError(t, err)
-			prefix := os.Getenv("DUBAN_HISTORY_PREFIX") // e.g. generic-v1 after a versioned change
-			if prefix == "" {
-				prefix = "generic"
-			}
-			require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", prefix+"-"+name+".json"), b, 0o644))
-		}
+		recordHistory(t, s, wid, prefix+"-"+name)
 	}
 }
 
