@@ -255,3 +255,33 @@ func (a *Accident) Amend(at time.Time, by, note string, f AccidentFigures) bool 
 	a.Extend(at)
 	return changed
 }
+
+// AccidentProjection is one versioned write of an accident with the step
+// that produced it.
+type AccidentProjection struct {
+	Accident  Accident
+	Action    string
+	Actor     string
+	Details   map[string]any
+	RequestID string
+}
+
+// AccidentFilter selects accidents.
+type AccidentFilter struct {
+	Within   string
+	Grade    string
+	Late     *bool
+	Complete *bool
+	From, To *time.Time // occurred in [From, To)
+	After    string     // cursor: id
+	Limit    int
+}
+
+// AccidentTotals are the totals of accidents in a subtree and period.
+type AccidentTotals struct {
+	Count           int            `json:"count"`
+	Deaths          int            `json:"deaths"`
+	SeriousInjuries int            `json:"serious_injuries"`
+	DirectLossCNY   int64          `json:"direct_loss_cny"`
+	ByGrade         map[string]int `json:"by_grade"`
+}

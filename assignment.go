@@ -77,3 +77,24 @@ type Notification struct {
 	CreatedAt    time.Time      `json:"created_at"`
 	Read         bool           `json:"read"`
 }
+
+// AssignmentProjection is one versioned write of an assignment's state, with the
+// transition that produced it and who asked for it.
+type AssignmentProjection struct {
+	Assignment Assignment
+	Event      AssignmentEvent
+	RequestID  string
+}
+
+// AssignmentFilter selects assignments.
+type AssignmentFilter struct {
+	Campaign  string
+	Within    string   // tenant code: its supervision subtree
+	Tenants   []string // exactly these tenants (my own tasks)
+	State     string
+	Level     string
+	Overdue   *bool
+	DueBefore *time.Time
+	After     string // cursor: id
+	Limit     int
+}

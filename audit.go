@@ -28,3 +28,19 @@ const (
 	OutcomeOK     = "ok"
 	OutcomeDenied = "denied"
 )
+
+// AuditFilter selects audit events.
+type AuditFilter struct {
+	Tenant   string // only this tenant's chain
+	Action   string
+	BeforeID int64 // cursor: events with smaller ids
+	Limit    int
+}
+
+// BrokenLink describes the first event whose chain does not verify.
+type BrokenLink struct {
+	Tenant string `json:"tenant"`
+	Seq    int64  `json:"seq"`
+	ID     int64  `json:"id"`
+	Reason string `json:"reason"`
+}

@@ -190,3 +190,36 @@ func (t *Template) Phase(id string) *Phase {
 	}
 	return nil
 }
+
+// CampaignFilter selects campaigns.
+type CampaignFilter struct {
+	Status   string
+	Template string
+	Before   string // cursor: "created_at|id" of the last item
+	Limit    int
+}
+
+// Progress is a roll-up of assignments in one tenant's subtree.
+type Progress struct {
+	Tenant          string  `json:"tenant"`
+	Name            string  `json:"name"`
+	Total           int     `json:"total"`
+	Assigned        int     `json:"assigned"`
+	InProgress      int     `json:"in_progress"`
+	Submitted       int     `json:"submitted"`
+	Returned        int     `json:"returned"`
+	Approved        int     `json:"approved"`
+	SignedOff       int     `json:"signed_off"`
+	Cancelled       int     `json:"cancelled"`
+	Overdue         int     `json:"overdue"`
+	OnTime          int     `json:"on_time" doc:"First submitted by the due date"`
+	OnTimeRate      float64 `json:"on_time_rate" doc:"on_time / assignments due by now or submitted; 1 when none is due yet"`
+	EscalationLevel int     `json:"escalation_level" doc:"Highest current escalation level in the subtree"`
+	Listed          int     `json:"listed" doc:"Assignments under listed supervision (挂牌督办, level ≥ 3)"`
+	Reported        int     `json:"reported" doc:"Reports of the lowest target level counted in the totals (submitted, approved or signed off)"`
+	// Totals sums every numeric report field of the subtree's lowest-level
+	// reports: the figures roll up the tree without counting a city's
+	// summary on top of its counties'.
+	Totals map[string]float64 `json:"totals"`
+	Ratios map[string]float64 `json:"ratios,omitempty" doc:"Derived figures of the totals (e.g. coverage = verified / in scope)"`
+}

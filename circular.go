@@ -88,3 +88,15 @@ func (c *Circular) Sign() {
 	h := sha256.Sum256(b)
 	c.Digest = hex.EncodeToString(h[:])
 }
+
+// CircularSummary is a circular as lists show it.
+type CircularSummary struct {
+	ID         string    `json:"id"`
+	Tenant     string    `json:"tenant"`
+	Title      string    `json:"title"`
+	PeriodFrom string    `json:"period_from"`
+	PeriodTo   string    `json:"period_to"`
+	SignedBy   string    `json:"signed_by"`
+	SignedAt   time.Time `json:"signed_at"`
+	Digest     string    `json:"digest"`
+}

@@ -131,7 +131,8 @@ func (s FormSchema) Validate(values map[string]any, partial bool) []FieldError {
 				bad(f.Name, "must be an object of item → true/false", v)
 				continue
 			}
-			for k, x := range m {
+			for _, k := range sortedKeys(m) {
+				x := m[k]
 				if !slices.Contains(f.Choices, k) {
 					bad(f.Name+"."+k, "is not an item of this checklist", nil)
 				} else if _, ok := x.(bool); !ok {
@@ -168,15 +169,10 @@ func (s FormSchema) Validate(values map[string]any, partial bool) []FieldError {
 			bad(p[0], "must not exceed "+p[1], a)
 		}
 	}
-	var unknown []string
-	for k := range values {
+	for _, k := range sortedKeys(values) {
 		if !known[k] {
-			unknown = append(unknown, k)
+			bad(k, "is not a field of this form", nil)
 		}
-	}
-	sort.Strings(unknown)
-	for _, k := range unknown {
-		bad(k, "is not a field of this form", nil)
 	}
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Location < errs[j].Location })
 	return errs
@@ -220,4 +216,16 @@ func (s FormSchema) SampleReport(seed int) map[string]any {
 		}
 	}
 	return out
+}
+
+// sortedKeys returns m's keys in order: deterministic, so workflow code may
+// use it (the map is only read to collect the keys).
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	//workflowcheck:ignore
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

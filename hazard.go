@@ -110,3 +110,23 @@ type Hazard struct {
 // HazardEvent is one step in a hazard's history: the same versioned
 // transition record as an assignment's.
 type HazardEvent = AssignmentEvent
+
+// HazardProjection is one versioned write of a hazard with the step that
+// produced it.
+type HazardProjection struct {
+	Hazard    Hazard
+	Event     HazardEvent
+	RequestID string
+}
+
+// HazardFilter selects hazards.
+type HazardFilter struct {
+	Within   string // tenant code: its supervision subtree
+	Grade    string
+	State    string
+	Overdue  *bool
+	Listed   *bool
+	Campaign string
+	After    string // cursor: id
+	Limit    int
+}

@@ -37,3 +37,12 @@ type ListItemEvent struct {
 	Actor   string    `json:"actor"`
 	Item    ListItem  `json:"item"`
 }
+
+// ListItemFilter selects items.
+type ListItemFilter struct {
+	Campaign, Within, List, Status string
+	History                        bool
+	After                          string // cursor: tenant/key
+	Limit                          int
+	Today                          time.Time
+}

@@ -76,3 +76,23 @@ func ValidCode(s string) bool {
 	}
 	return true
 }
+
+// TenantDetail is a tenant with its child counts.
+type TenantDetail struct {
+	Tenant
+	Children           int `json:"children"`            // geographic children
+	SupervisedChildren int `json:"supervised_children"` // tenants it supervises directly
+}
+
+// TenantFilter selects tenants for ListTenants.
+type TenantFilter struct {
+	Parent string   // geographic children of this code
+	Query  string   // name substring or code prefix
+	Level  string   // only this level
+	Within []string // only inside these supervision subtrees (nil: no limit)
+	After  string   // cursor: codes after this one
+	Limit  int
+}
+
+// SystemScope is the scope of trusted internal work (the whole tree).
+var SystemScope = []string{RootCode}

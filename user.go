@@ -85,3 +85,20 @@ func (p *Principal) ScopePaths() []string {
 	}
 	return out
 }
+
+// RoleBindingFilter selects bindings.
+type RoleBindingFilter struct {
+	ID      int64
+	User    string
+	Tenant  string // bindings in this tenant's subtree
+	Role    string
+	AfterID int64
+	Limit   int
+}
+
+// UserFilter selects users for ListUsers.
+type UserFilter struct {
+	Tenant string // only users of this tenant's subtree
+	After  string // cursor: logins after this one
+	Limit  int
+}

@@ -12,15 +12,23 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 	"go.temporal.io/sdk/temporal"
 )
 
 // Activities holds the dependencies; register one instance with the worker.
 type Activities struct {
-	DB   *postgres.DB
-	Dir  *duban.Directory
-	HTTP *http.Client
+	DB       duban.Store
+	Dir      *duban.Directory
+	HTTP     *http.Client
+	Calendar *calendar.Cache // overrides read once per change
+}
+
+// calendar returns the working-day calendar with the overrides applied.
+func (a *Activities) calendar(ctx context.Context) (*calendar.Calendar, error) {
+	if a.Calendar == nil {
+		return calendar.Load(ctx, a.DB)
+	}
+	return a.Calendar.Get(ctx)
 }
 
 // PlanInput asks for the children of one node of a campaign tree.
@@ -50,7 +58,7 @@ func (a *Activities) PlanChildren(ctx context.Context, in PlanInput) ([]ChildPla
 // Plan is PlanChildren without the activity context.
 func Plan(dir *duban.Directory, in PlanInput) ([]ChildPlan, error) {
 	if dir.Get(in.Tenant) == nil || dir.Get(in.Scope) == nil {
-		return nil, temporal.NewNonRetryableApplicationError("unknown tenant", "Invalid", nil)
+		return nil, temporal.NewNonRetryableApplicationError("unknown tenant", duban.EInvalid, nil)
 	}
 	levels := map[duban.Level]bool{}
 	for _, l := range in.Levels {
@@ -126,7 +134,7 @@ const ReminderHour = 9
 // Schedule computes the reminders and escalation steps on the working-day
 // calendar (with administrator overrides), sorted by time.
 func (a *Activities) Schedule(ctx context.Context, in ScheduleInput) ([]ScheduledEvent, error) {
-	cal, err := a.DB.Calendar(ctx)
+	cal, err := a.calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +169,7 @@ func BuildSchedule(cal *calendar.Calendar, in ScheduleInput) []ScheduledEvent {
 
 // ProjectAssignment writes an assignment snapshot to the read model
 // (versioned: an older or repeated version changes nothing).
-func (a *Activities) ProjectAssignment(ctx context.Context, p postgres.Projection) error {
+func (a *Activities) ProjectAssignment(ctx context.Context, p duban.AssignmentProjection) error {
 	return a.DB.ProjectAssignment(ctx, p)
 }
 
@@ -178,7 +186,7 @@ func (a *Activities) SetCampaignStatus(ctx context.Context, in CampaignStatusInp
 
 // Notify stores notifications (deduplicated by key) and returns the ids of
 // those new, for webhook delivery.
-func (a *Activities) Notify(ctx context.Context, ns []postgres.NewNotification) ([]int64, error) {
+func (a *Activities) Notify(ctx context.Context, ns []duban.NewNotification) ([]int64, error) {
 	return a.DB.InsertNotifications(ctx, ns)
 }
 

@@ -7,17 +7,16 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 )
 
 // ProjectHazard writes a hazard snapshot (versioned, in the system scope).
-func (a *Activities) ProjectHazard(ctx context.Context, p postgres.HazardProjection) error {
-	return a.DB.ProjectHazard(ctx, postgres.SystemScope, p)
+func (a *Activities) ProjectHazard(ctx context.Context, p duban.HazardProjection) error {
+	return a.DB.ProjectHazard(ctx, duban.SystemScope, p)
 }
 
 // ProjectAccident writes an accident snapshot (versioned, in the system scope).
-func (a *Activities) ProjectAccident(ctx context.Context, p postgres.AccidentProjection) error {
-	return a.DB.ProjectAccident(ctx, postgres.SystemScope, p)
+func (a *Activities) ProjectAccident(ctx context.Context, p duban.AccidentProjection) error {
+	return a.DB.ProjectAccident(ctx, duban.SystemScope, p)
 }
 
 // PeriodInput asks for a cadence's period campaign.
@@ -32,7 +31,7 @@ type PeriodInput struct {
 // DueWorkday-th working day from Start; idempotent (a retry returns the
 // campaign recorded first).
 func (a *Activities) StartPeriod(ctx context.Context, in PeriodInput) (*duban.Campaign, error) {
-	cal, err := a.DB.Calendar(ctx)
+	cal, err := a.calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -45,9 +44,9 @@ func (a *Activities) StartPeriod(ctx context.Context, in PeriodInput) (*duban.Ca
 	c := &duban.Campaign{ID: p.ID + "-m" + strings.ReplaceAll(in.Month, "-", ""), Template: p.Template, Title: p.Title + " · " + in.Month + " 三个清单更新",
 		Scope: p.Scope, Levels: p.Levels, Phases: []duban.PhaseDeadline{{ID: "period", Due: day.EndOfDay()}}, Targets: p.Targets,
 		CreatedBy: p.CreatedBy, CreatedAt: in.Start, ParentCampaign: p.ID, Period: in.Month}
-	err = a.DB.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil)
+	err = a.DB.InsertCampaign(ctx, duban.SystemScope, c)
 	if duban.ErrorCode(err) == duban.EConflict {
-		return a.DB.GetCampaign(ctx, postgres.SystemScope, c.ID)
+		return a.DB.GetCampaign(ctx, duban.SystemScope, c.ID)
 	}
 	return c, err
 }

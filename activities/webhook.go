@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/duban/duban/postgres"
+	"github.com/duban/duban"
 )
 
 // SignatureHeader carries the HMAC-SHA256 of "timestamp.body" for JSON webhooks.
@@ -52,7 +52,7 @@ func (a *Activities) DeliverWebhooks(ctx context.Context, ids []int64) error {
 }
 
 // WebhookBody renders a notification in a webhook's format.
-func WebhookBody(d postgres.Delivery) ([]byte, error) {
+func WebhookBody(d duban.Delivery) ([]byte, error) {
 	n := d.Notification
 	switch d.Webhook.Format {
 	case "dingtalk", "wecom":
@@ -72,7 +72,7 @@ func Sign(secret string, ts int64, body []byte) string {
 }
 
 // deliver makes one attempt and returns the HTTP status (0 on transport error).
-func deliver(ctx context.Context, c *http.Client, d postgres.Delivery, now time.Time) int {
+func deliver(ctx context.Context, c *http.Client, d duban.Delivery, now time.Time) int {
 	body, err := WebhookBody(d)
 	if err != nil {
 		return 0

@@ -11,7 +11,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 )
 
@@ -98,13 +97,13 @@ func validFigures(deaths, injuries int, loss int64) error {
 // AccidentStats are accident figures of a subtree for a period and the same
 // period a year before.
 type AccidentStats struct {
-	Tenant       string                  `json:"tenant"`
-	From         string                  `json:"from"`
-	To           string                  `json:"to"`
-	Current      postgres.AccidentTotals `json:"current"`
-	Previous     postgres.AccidentTotals `json:"previous" doc:"The same period one year earlier"`
-	CountYoYPct  *float64                `json:"count_yoy_pct" doc:"Year-on-year change of the count, percent (null when the previous count is 0)"`
-	DeathsYoYPct *float64                `json:"deaths_yoy_pct" doc:"Year-on-year change of deaths, percent (null when the previous figure is 0)"`
+	Tenant       string               `json:"tenant"`
+	From         string               `json:"from"`
+	To           string               `json:"to"`
+	Current      duban.AccidentTotals `json:"current"`
+	Previous     duban.AccidentTotals `json:"previous" doc:"The same period one year earlier"`
+	CountYoYPct  *float64             `json:"count_yoy_pct" doc:"Year-on-year change of the count, percent (null when the previous count is 0)"`
+	DeathsYoYPct *float64             `json:"deaths_yoy_pct" doc:"Year-on-year change of deaths, percent (null when the previous figure is 0)"`
 }
 
 func yoy(cur, prev int) *float64 {
@@ -140,8 +139,8 @@ func (s *Server) registerAccidents(api huma.API) {
 		if err := s.require(ctx, actAccidentReport, a.Tenant); err != nil {
 			return nil, err
 		}
-		a.ID, a.ReportedBy, a.Steps[0].By = objectID("a", p.Login, in.IdempotencyKey), p.Login, p.Login
-		err = s.DB.ProjectAccident(ctx, s.Authz.Scope(p, actAccidentReport), postgres.AccidentProjection{Accident: *a, Action: "report", Actor: p.Login,
+		a.ID, a.ReportedBy, a.Steps[0].By = objectID(ctx, "a", p.Login), p.Login, p.Login
+		err = s.DB.ProjectAccident(ctx, s.Authz.Scope(p, actAccidentReport), duban.AccidentProjection{Accident: *a, Action: "report", Actor: p.Login,
 			RequestID: duban.RequestIDFromContext(ctx), Details: map[string]any{"grade": a.Grade, "required_level": a.RequiredLevel, "late": a.Late}})
 		if err != nil {
 			return nil, problem(err)
@@ -176,7 +175,7 @@ func (s *Server) registerAccidents(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		f := postgres.AccidentFilter{Within: in.Tenant, Grade: in.Grade, After: after, Limit: in.Limit}
+		f := duban.AccidentFilter{Within: in.Tenant, Grade: in.Grade, After: after, Limit: in.Limit}
 		f.Late, f.Complete = boolParam(in.Late), boolParam(in.Complete)
 		if in.From != "" {
 			d, err := calendar.ParseDate(in.From)

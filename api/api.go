@@ -22,7 +22,6 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
-	"github.com/duban/duban/postgres"
 	"go.temporal.io/sdk/client"
 )
 
@@ -37,7 +36,7 @@ type HealthCheck struct {
 
 // Server holds what the operations need.
 type Server struct {
-	DB       *postgres.DB
+	DB       duban.Store
 	Dir      *duban.Directory
 	Authz    *authz.Enforcer
 	Verifier Verifier

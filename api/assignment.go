@@ -10,7 +10,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -71,7 +70,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		f := postgres.AssignmentFilter{Campaign: in.Campaign, Within: in.Tenant, State: in.State, Level: in.Level, After: after, Limit: in.Limit}
+		f := duban.AssignmentFilter{Campaign: in.Campaign, Within: in.Tenant, State: in.State, Level: in.Level, After: after, Limit: in.Limit}
 		if in.Overdue != "" {
 			v := in.Overdue == "true"
 			f.Overdue = &v
@@ -285,10 +284,10 @@ func (s *Server) transition(ctx context.Context, id string, decide func(a *duban
 
 // update sends an Update and waits for it to complete. The update id is
 // fresh for this call (never derived from client input) and stable across
-// its retries, so when the workflow task carrying it fails for a
-// transient reason (UnhandledCommand: an activity completed while the update
-// ran; the worker retries the task and the update is applied once) the
-// retry finds the update's outcome instead of applying it twice.
+// its retries, so when the workflow task carrying it fails for a transient
+// reason (the server aborts the update with WorkflowNotReady; the worker
+// retries the task) the retry finds the update's outcome instead of
+// applying it twice.
 func (s *Server) update(ctx context.Context, workflowID, name string, arg any) (client.WorkflowUpdateHandle, error) {
 	id := newID(name + "-")
 	var err error
@@ -300,7 +299,8 @@ func (s *Server) update(ctx context.Context, workflowID, name string, arg any) (
 		if err == nil {
 			return h, nil
 		}
-		if !strings.Contains(err.Error(), "unexpected workflow task failure") {
+		var notReady *serviceerror.WorkflowNotReady
+		if !errors.As(err, &notReady) {
 			break
 		}
 		select {
@@ -312,30 +312,16 @@ func (s *Server) update(ctx context.Context, workflowID, name string, arg any) (
 	return nil, s.updateError(err)
 }
 
-// updateError maps workflow answers: validator conflicts → 409, invalid
-// input → 422 naming fields, a finished workflow → 409.
+// updateError maps workflow answers: a domain rejection (409, 422 naming
+// fields, 403), a workflow that is no longer running (409), anything else
+// 503.
 func (s *Server) updateError(err error) error {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		switch app.Type() {
-		case workflows.ErrConflict:
-			return huma.Error409Conflict(app.Message())
-		case workflows.ErrForbidden:
-			return huma.Error403Forbidden(app.Message())
-		case workflows.ErrInvalid:
-			var fields []duban.FieldError
-			if app.HasDetails() {
-				_ = app.Details(&fields)
-			}
-			var details []error
-			for _, f := range fields {
-				details = append(details, &huma.ErrorDetail{Location: f.Location, Message: f.Message, Value: f.Value})
-			}
-			return huma.Error422UnprocessableEntity(app.Message(), details...)
-		}
+	if de := workflows.DomainError(err); de != nil {
+		return problem(de)
 	}
 	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) || strings.Contains(err.Error(), "workflow execution already completed") {
+	var app *temporal.ApplicationError
+	if errors.As(err, &nf) || (errors.As(err, &app) && app.Type() == "AcceptedUpdateCompletedWorkflow") {
 		return huma.Error409Conflict("it is no longer running (finished or cancelled)")
 	}
 	slog.Warn("workflow update failed", "err", err)

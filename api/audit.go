@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
-	"github.com/duban/duban/postgres"
 )
 
 // AuditEventOut is an audit event as the API shows it.
@@ -39,9 +39,9 @@ type verifyAuditIn struct {
 
 // VerifyOut is the result of a chain verification.
 type VerifyOut struct {
-	OK          bool                 `json:"ok"`
-	Checked     int                  `json:"checked" doc:"Events checked"`
-	FirstBroken *postgres.BrokenLink `json:"first_broken,omitempty" doc:"The first event whose link does not verify"`
+	OK          bool              `json:"ok"`
+	Checked     int               `json:"checked" doc:"Events checked"`
+	FirstBroken *duban.BrokenLink `json:"first_broken,omitempty" doc:"The first event whose link does not verify"`
 }
 
 func (s *Server) registerAudit(api huma.API) {
@@ -57,7 +57,7 @@ func (s *Server) registerAudit(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		evs, total, err := s.DB.ListAuditEvents(ctx, scope, postgres.AuditFilter{Tenant: in.Tenant, Action: in.Action, BeforeID: before, Limit: in.Limit})
+		evs, total, err := s.DB.ListAuditEvents(ctx, scope, duban.AuditFilter{Tenant: in.Tenant, Action: in.Action, BeforeID: before, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 )
 
 const actCalendarSet = "calendar.set"
@@ -42,7 +41,7 @@ func (s *Server) registerCalendar(api huma.API) {
 		if to.Before(from) || from.AddDays(366).Before(to) {
 			return nil, invalid("query.to", "must be on or after from, at most 366 days later", in.To)
 		}
-		cal, err := s.DB.Calendar(ctx)
+		cal, err := calendar.Load(ctx, s.DB)
 		if err != nil {
 			return nil, problem(err)
 		}
@@ -73,7 +72,7 @@ func (s *Server) registerCalendar(api huma.API) {
 		if err := s.require(ctx, actCalendarSet, duban.RootCode); err != nil {
 			return nil, err
 		}
-		if err := s.DB.SetCalendarDay(ctx, postgres.SystemScope, postgres.CalendarDay{Date: d.String(), Workday: in.Body.Workday,
+		if err := s.DB.SetCalendarDay(ctx, duban.SystemScope, duban.CalendarDay{Date: d.String(), Workday: in.Body.Workday,
 			Note: in.Body.Note, UpdatedBy: principal(ctx).Login}); err != nil {
 			return nil, problem(err)
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -132,7 +131,7 @@ func (s *Server) registerCampaigns(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		cs, total, err := s.DB.ListCampaigns(ctx, scope, postgres.CampaignFilter{Status: in.Status, Template: in.Template, Before: before, Limit: in.Limit})
+		cs, total, err := s.DB.ListCampaigns(ctx, scope, duban.CampaignFilter{Status: in.Status, Template: in.Template, Before: before, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}
@@ -342,36 +341,16 @@ func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body Campai
 	if err := s.require(ctx, actCampaignLaunch, b.Scope); err != nil {
 		return nil, err
 	}
-	c.ID, c.CreatedBy, c.CreatedAt = newID("c"), p.Login, now.Truncate(time.Microsecond)
-	var idem *postgres.Idempotent
-	if in.IdempotencyKey != "" {
-		hash := requestHash("launch-campaign", b)
-		prev, err := s.DB.LookupIdempotency(ctx, p.Login, in.IdempotencyKey)
-		if err != nil {
+	c.ID, c.CreatedBy, c.CreatedAt = objectID(ctx, "c", p.Login), p.Login, now.Truncate(time.Microsecond)
+	if err := s.DB.InsertCampaign(ctx, s.Authz.Scope(p, actCampaignLaunch), c); err != nil {
+		if duban.ErrorCode(err) != duban.EConflict || idempotencyKey(ctx) == "" {
 			return nil, problem(err)
 		}
-		if prev != nil {
-			if prev.RequestHash != hash || prev.Operation != "launch-campaign" {
-				return nil, invalid("header.Idempotency-Key", "this key was used with a different request", in.IdempotencyKey)
-			}
-			var out CampaignOut
-			if err := json.Unmarshal(prev.Response, &out); err != nil {
-				return nil, problem(err)
-			}
-			prevC := &duban.Campaign{ID: out.ID, Template: out.Template, Title: out.Title, Scope: out.Scope, Levels: out.Levels,
-				Phases: out.Phases, Targets: out.Targets, Options: out.Options, CreatedBy: out.CreatedBy, CreatedAt: out.CreatedAt}
-			if err := s.startCampaign(ctx, prevC); err != nil { // the first attempt may have died before starting it
-				return nil, err
-			}
-			return &struct{ Body CampaignOut }{out}, nil
+		// A retry under the same key after a failure half-way: the campaign
+		// was recorded, its workflow perhaps not started.
+		if c, err = s.DB.GetCampaign(ctx, s.Authz.Scope(p, actCampaignRead), c.ID); err != nil {
+			return nil, problem(err)
 		}
-		idem = &postgres.Idempotent{Login: p.Login, Key: in.IdempotencyKey, Operation: "launch-campaign", RequestHash: hash, Status: http.StatusCreated}
-	}
-	err = s.DB.InsertCampaign(ctx, s.Authz.Scope(p, actCampaignLaunch), c, idem, func(c *duban.Campaign) ([]byte, error) {
-		return json.Marshal(campaignOut(c))
-	})
-	if err != nil {
-		return nil, problem(err)
 	}
 	if err := s.startCampaign(ctx, c); err != nil {
 		return nil, err
@@ -423,10 +402,10 @@ func requestHash(op string, body any) string {
 
 // ProgressOut is a campaign's progress at one tenant and its children.
 type ProgressOut struct {
-	Campaign string              `json:"campaign"`
-	Targets  map[string]float64  `json:"targets,omitempty" doc:"Targets the planner set for the ratios (e.g. coverage)"`
-	Tenant   postgres.Progress   `json:"tenant"`
-	Children []postgres.Progress `json:"children"`
+	Campaign string             `json:"campaign"`
+	Targets  map[string]float64 `json:"targets,omitempty" doc:"Targets the planner set for the ratios (e.g. coverage)"`
+	Tenant   duban.Progress     `json:"tenant"`
+	Children []duban.Progress   `json:"children"`
 }
 
 func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body ProgressOut }, error) {
@@ -471,7 +450,7 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 		}
 	}
 	if out.Children == nil {
-		out.Children = []postgres.Progress{}
+		out.Children = []duban.Progress{}
 	}
 	return &struct{ Body ProgressOut }{out}, nil
 }

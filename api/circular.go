@@ -13,7 +13,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -127,7 +126,7 @@ func (s *Server) registerCirculars(api huma.API) {
 		ID    string `path:"id" maxLength:"64"`
 		Limit int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"At most this many"`
 	}) (*struct {
-		Body Page[postgres.CircularSummary]
+		Body Page[duban.CircularSummary]
 	}, error) {
 		c, err := s.campaign(ctx, in.ID)
 		if err != nil {
@@ -138,11 +137,11 @@ func (s *Server) registerCirculars(api huma.API) {
 			return nil, problem(err)
 		}
 		if items == nil {
-			items = []postgres.CircularSummary{}
+			items = []duban.CircularSummary{}
 		}
 		return &struct {
-			Body Page[postgres.CircularSummary]
-		}{Page[postgres.CircularSummary]{Items: items, Total: total}}, nil
+			Body Page[duban.CircularSummary]
+		}{Page[duban.CircularSummary]{Items: items, Total: total}}, nil
 	})
 
 	huma.Register(api, huma.Operation{

@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/duban/duban/postgres"
+	"github.com/duban/duban"
 )
 
 type devTokenIn struct {
@@ -29,7 +29,7 @@ func (s *Server) registerDev(api huma.API) {
 		Description:  "Exists only when the server runs under `duban dev`.",
 		MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *devTokenIn) (*devTokenOut, error) {
-		if _, err := s.DB.GetUser(ctx, postgres.SystemScope, in.Body.User); err != nil {
+		if _, err := s.DB.GetUser(ctx, duban.SystemScope, in.Body.User); err != nil {
 			return nil, problem(err)
 		}
 		tok, err := s.DevSigner.Sign(in.Body.User, s.Now())

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 )
 
@@ -129,17 +126,6 @@ func validPlan(p *duban.RectificationPlan) error {
 	return nil
 }
 
-// objectID is the id of a created object: derived from the caller and the
-// Idempotency-Key when there is one, so a retry after a failure finds the
-// same object instead of making a second.
-func objectID(prefix, login, key string) string {
-	if key == "" {
-		return newID(prefix)
-	}
-	h := sha256.Sum256([]byte(prefix + "\x00" + login + "\x00" + key))
-	return prefix + hex.EncodeToString(h[:8])
-}
-
 type hazardPath struct {
 	ID string `path:"id" maxLength:"40" doc:"Hazard id"`
 }
@@ -171,8 +157,8 @@ func (s *Server) registerHazards(api huma.API) {
 				return nil, invalid("body.campaign", "the tenant lies outside the campaign's scope", h.Campaign)
 			}
 		}
-		h.ID, h.ReportedBy = objectID("h", p.Login, in.IdempotencyKey), p.Login
-		err = s.DB.ProjectHazard(ctx, s.Authz.Scope(p, actHazardReport), postgres.HazardProjection{Hazard: *h, RequestID: duban.RequestIDFromContext(ctx),
+		h.ID, h.ReportedBy = objectID(ctx, "h", p.Login), p.Login
+		err = s.DB.ProjectHazard(ctx, s.Authz.Scope(p, actHazardReport), duban.HazardProjection{Hazard: *h, RequestID: duban.RequestIDFromContext(ctx),
 			Event: duban.HazardEvent{Version: 1, At: h.ReportedAt, Actor: p.Login, Action: "report", To: string(h.State),
 				Details: map[string]any{"grade": h.Grade, "found_by": h.FoundBy, "deadline": h.Deadline}}})
 		if err != nil {
@@ -211,7 +197,7 @@ func (s *Server) registerHazards(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		f := postgres.HazardFilter{Within: in.Tenant, Grade: in.Grade, State: in.State, Campaign: in.Campaign, After: after, Limit: in.Limit}
+		f := duban.HazardFilter{Within: in.Tenant, Grade: in.Grade, State: in.State, Campaign: in.Campaign, After: after, Limit: in.Limit}
 		f.Overdue, f.Listed = boolParam(in.Overdue), boolParam(in.Listed)
 		items, total, err := s.DB.ListHazards(ctx, scope, f)
 		if err != nil {

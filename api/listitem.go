@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 )
 
 // Authorization actions on the three lists.
@@ -53,7 +52,7 @@ func (s *Server) registerListItems(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		items, total, err := s.DB.ListListItems(ctx, scope, postgres.ListItemFilter{Campaign: c.ID, Within: in.Tenant, List: in.List, Status: in.Status,
+		items, total, err := s.DB.ListListItems(ctx, scope, duban.ListItemFilter{Campaign: c.ID, Within: in.Tenant, List: in.List, Status: in.Status,
 			History: in.History, After: after, Limit: in.Limit, Today: calendar.DateOf(s.Now()).At(12, 0)})
 		if err != nil {
 			return nil, problem(err)
@@ -94,7 +93,7 @@ func (s *Server) registerListItems(api huma.API) {
 		if err := s.require(ctx, actListWrite, in.Tenant); err != nil {
 			return nil, err
 		}
-		if _, _, err := s.DB.GetAssignment(ctx, postgres.SystemScope, duban.AssignmentID(c.ID, in.Tenant)); err != nil {
+		if _, _, err := s.DB.GetAssignment(ctx, duban.SystemScope, duban.AssignmentID(c.ID, in.Tenant)); err != nil {
 			return nil, invalid("path.tenant", "not a target of this campaign", in.Tenant)
 		}
 		it := &duban.ListItem{Campaign: c.ID, Tenant: in.Tenant, Key: in.Key, List: b.List, Title: strings.TrimSpace(b.Title), Owner: strings.TrimSpace(b.Owner),

@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"math"
@@ -16,8 +14,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 	"golang.org/x/time/rate"
 )
 
@@ -170,10 +166,6 @@ func (s *Server) withCORS(next http.Handler) http.Handler {
 	})
 }
 
-// selfIdempotent lists creating routes that keep their idempotency record in
-// their own transaction (stronger than the generic middleware).
-var selfIdempotent = map[string]bool{"POST /v1/campaigns": true}
-
 // withBodyChecks refuses, before any handler runs, bodies that are too
 // large (413), not UTF-8 (400) or carry NUL characters, which PostgreSQL
 // cannot store (422).
@@ -204,78 +196,4 @@ func withBodyChecks(next http.Handler) http.Handler {
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
-}
-
-// withIdempotency makes every creating POST honour Idempotency-Key: a retry
-// by the same user with the same body gets the first response again; the
-// same key with a different body gets 422. Keys are per user and expire
-// after postgres.IdempotencyTTL. Only successful (2xx) answers are kept.
-func (s *Server) withIdempotency(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get("Idempotency-Key")
-		if r.Method != http.MethodPost || key == "" || selfIdempotent[r.Method+" "+r.URL.Path] || !strings.HasPrefix(r.URL.Path, "/v1/") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if len(key) > 128 {
-			writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "Idempotency-Key: at most 128 characters")
-			return
-		}
-		login := bearerOf(r.Context()).login
-		if login == "" { // authentication will answer 401
-			next.ServeHTTP(w, r)
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-		if err != nil {
-			writeProblem(w, http.StatusBadRequest, "Bad Request", "cannot read the request body")
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
-		hash := hex.EncodeToString(sum[:])
-		prev, err := s.DB.LookupIdempotency(r.Context(), login, key)
-		if err != nil {
-			writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "internal error")
-			return
-		}
-		if prev != nil {
-			if prev.RequestHash != hash {
-				writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "Idempotency-Key was used with a different request")
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(prev.Status)
-			_, _ = w.Write(prev.Response)
-			return
-		}
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		if rec.status >= 200 && rec.status < 300 && json200(rec.buf.Bytes()) {
-			ctx := context.WithoutCancel(r.Context())
-			path := duban.RootCode
-			if p, err := s.principal(ctx, login); err == nil {
-				path = p.TenantPath
-			}
-			_ = s.DB.RememberIdempotency(ctx, &postgres.Idempotent{Login: login, Key: key,
-				Operation: r.Method + " " + r.URL.Path, RequestHash: hash, Status: rec.status, Response: rec.buf.Bytes(), TenantPath: path})
-		}
-	})
-}
-
-// json200 reports whether a body can be stored as jsonb (empty bodies are
-// stored as null).
-func json200(b []byte) bool { return len(b) == 0 || b[0] == '{' || b[0] == '[' }
-
-type recorder struct {
-	http.ResponseWriter
-	status int
-	buf    bytes.Buffer
-}
-
-func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
-func (r *recorder) Write(b []byte) (int, error) {
-	r.buf.Write(b)
-	return r.ResponseWriter.Write(b)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 )
 
 const (
@@ -44,7 +43,7 @@ func (s *Server) registerNotifications(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		items, total, err := s.DB.ListNotifications(ctx, paths, postgres.NotificationFilter{Login: p.Login, Tenants: tenants, UnreadOnly: in.Unread, BeforeID: before, Limit: in.Limit})
+		items, total, err := s.DB.ListNotifications(ctx, paths, duban.NotificationFilter{Login: p.Login, Tenants: tenants, UnreadOnly: in.Unread, BeforeID: before, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}
@@ -77,7 +76,7 @@ func (s *Server) registerNotifications(api huma.API) {
 			Secret string `json:"secret" minLength:"16" maxLength:"200" doc:"HMAC secret (write-only)"`
 			Format string `json:"format,omitempty" enum:"json,dingtalk,wecom" default:"json"`
 		}
-	}) (*struct{ Body postgres.Webhook }, error) {
+	}) (*struct{ Body duban.Webhook }, error) {
 		b := in.Body
 		if s.Dir.Get(b.Tenant) == nil {
 			return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
@@ -92,11 +91,11 @@ func (s *Server) registerNotifications(api huma.API) {
 		if b.Format == "" {
 			b.Format = "json"
 		}
-		w := &postgres.Webhook{Tenant: b.Tenant, URL: b.URL, Secret: b.Secret, Format: b.Format}
+		w := &duban.Webhook{Tenant: b.Tenant, URL: b.URL, Secret: b.Secret, Format: b.Format}
 		if err := s.DB.CreateWebhook(ctx, s.Authz.Scope(principal(ctx), actWebhookCreate), w); err != nil {
 			return nil, problem(err)
 		}
-		return &struct{ Body postgres.Webhook }{*w}, nil
+		return &struct{ Body duban.Webhook }{*w}, nil
 	})
 
 	huma.Register(api, huma.Operation{
@@ -104,7 +103,7 @@ func (s *Server) registerNotifications(api huma.API) {
 		Summary: "List outgoing webhooks in your subtree (admin)", Security: bearerSecurity,
 	}, func(ctx context.Context, in *struct {
 		Tenant string `query:"tenant" maxLength:"6"`
-	}) (*struct{ Body Page[postgres.Webhook] }, error) {
+	}) (*struct{ Body Page[duban.Webhook] }, error) {
 		scope, err := s.listScope(ctx, actWebhookList, in.Tenant)
 		if err != nil {
 			return nil, err
@@ -113,6 +112,6 @@ func (s *Server) registerNotifications(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		return &struct{ Body Page[postgres.Webhook] }{pageOf(ws, len(ws), 0, func(w postgres.Webhook) string { return "" })}, nil
+		return &struct{ Body Page[duban.Webhook] }{pageOf(ws, len(ws), 0, func(w duban.Webhook) string { return "" })}, nil
 	})
 }

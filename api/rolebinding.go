@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
-	"github.com/duban/duban/postgres"
 )
 
 // RoleBindingOut is a role binding as the API shows it.
@@ -100,7 +99,7 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		bs, total, err := s.DB.ListRoleBindings(ctx, scope, postgres.RoleBindingFilter{Tenant: in.Tenant, User: in.User, Role: in.Role, AfterID: after, Limit: in.Limit})
+		bs, total, err := s.DB.ListRoleBindings(ctx, scope, duban.RoleBindingFilter{Tenant: in.Tenant, User: in.User, Role: in.Role, AfterID: after, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 )
 
 // TenantOut is a tenant as the API shows it.
@@ -59,7 +58,7 @@ func (s *Server) registerTenants(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		ts, total, err := s.DB.ListTenants(ctx, postgres.TenantFilter{Parent: in.Parent, Query: in.Q, Level: in.Level, After: after, Limit: in.Limit})
+		ts, total, err := s.DB.ListTenants(ctx, duban.TenantFilter{Parent: in.Parent, Query: in.Q, Level: in.Level, After: after, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}

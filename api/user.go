@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
-	"github.com/duban/duban/postgres"
 )
 
 // UserOut is a user as the API shows it.
@@ -77,7 +76,7 @@ func (s *Server) registerUsers(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		us, total, err := s.DB.ListUsers(ctx, scope, postgres.UserFilter{Tenant: in.Tenant, After: after, Limit: in.Limit})
+		us, total, err := s.DB.ListUsers(ctx, scope, duban.UserFilter{Tenant: in.Tenant, After: after, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}

@@ -11,19 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// AccidentProjection is one versioned write of an accident with the step
-// that produced it.
-type AccidentProjection struct {
-	Accident  duban.Accident
-	Action    string
-	Actor     string
-	Details   map[string]any
-	RequestID string
-}
-
 // ProjectAccident writes an accident snapshot if it is newer than the stored
 // one, records the step and audits it, in one transaction within scope.
-func (db *DB) ProjectAccident(ctx context.Context, scope []string, p AccidentProjection) error {
+func (db *DB) ProjectAccident(ctx context.Context, scope []string, p duban.AccidentProjection) error {
 	a := p.Accident
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		doc, _ := json.Marshal(a)
@@ -79,19 +69,8 @@ func (db *DB) GetAccident(ctx context.Context, scope []string, id string) (*duba
 	return &a, nil
 }
 
-// AccidentFilter selects accidents.
-type AccidentFilter struct {
-	Within   string
-	Grade    string
-	Late     *bool
-	Complete *bool
-	From, To *time.Time // occurred in [From, To)
-	After    string     // cursor: id
-	Limit    int
-}
-
 // ListAccidents returns accidents within scope ordered by id, and the total.
-func (db *DB) ListAccidents(ctx context.Context, scope []string, f AccidentFilter) ([]duban.Accident, int, error) {
+func (db *DB) ListAccidents(ctx context.Context, scope []string, f duban.AccidentFilter) ([]duban.Accident, int, error) {
 	var w filter
 	if f.Within != "" {
 		w.within(f.Within)
@@ -115,18 +94,9 @@ func (db *DB) ListAccidents(ctx context.Context, scope []string, f AccidentFilte
 		scanAccident)
 }
 
-// AccidentTotals are the totals of accidents in a subtree and period.
-type AccidentTotals struct {
-	Count           int            `json:"count"`
-	Deaths          int            `json:"deaths"`
-	SeriousInjuries int            `json:"serious_injuries"`
-	DirectLossCNY   int64          `json:"direct_loss_cny"`
-	ByGrade         map[string]int `json:"by_grade"`
-}
-
 // AccidentTotals sums accidents of the subtree at path that occurred in [from, to).
-func (db *DB) AccidentTotals(ctx context.Context, scope []string, path string, from, to time.Time) (AccidentTotals, error) {
-	t := AccidentTotals{ByGrade: map[string]int{}}
+func (db *DB) AccidentTotals(ctx context.Context, scope []string, path string, from, to time.Time) (duban.AccidentTotals, error) {
+	t := duban.AccidentTotals{ByGrade: map[string]int{}}
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT grade, count(*), coalesce(sum(deaths), 0), coalesce(sum(serious_injuries), 0), coalesce(sum(direct_loss_cny), 0)
 			FROM accidents WHERE tenant_path <@ $1::text::ltree AND occurred_at >= $2 AND occurred_at < $3 GROUP BY grade`, path, from, to)

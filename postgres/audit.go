@@ -88,22 +88,14 @@ func AuditHash(ev *duban.AuditEvent) string {
 // RecordDenied writes a denied attempt to the audit chain of tenant in its
 // own transaction (the denied call itself writes nothing).
 func (db *DB) RecordDenied(ctx context.Context, tenant, action, target string, summary any) error {
-	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	return db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		_, err := AppendAudit(ctx, tx, Audit{Tenant: tenant, Action: action, Target: target, Outcome: duban.OutcomeDenied, Summary: summary})
 		return err
 	})
 }
 
-// AuditFilter selects audit events.
-type AuditFilter struct {
-	Tenant   string // only this tenant's chain
-	Action   string
-	BeforeID int64 // cursor: events with smaller ids
-	Limit    int
-}
-
 // ListAuditEvents returns events newest first, within scope, and the total.
-func (db *DB) ListAuditEvents(ctx context.Context, scope []string, f AuditFilter) ([]duban.AuditEvent, int, error) {
+func (db *DB) ListAuditEvents(ctx context.Context, scope []string, f duban.AuditFilter) ([]duban.AuditEvent, int, error) {
 	var items []duban.AuditEvent
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
@@ -130,19 +122,11 @@ func scanAudit(r pgx.CollectableRow) (duban.AuditEvent, error) {
 	return e, err
 }
 
-// BrokenLink describes the first event whose chain does not verify.
-type BrokenLink struct {
-	Tenant string `json:"tenant"`
-	Seq    int64  `json:"seq"`
-	ID     int64  `json:"id"`
-	Reason string `json:"reason"`
-}
-
 // VerifyAudit walks every chain within scope and returns the first broken
 // link (by tenant path, then sequence), nil when all verify, and how many
 // events were checked.
-func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*BrokenLink, int, error) {
-	var broken *BrokenLink
+func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*duban.BrokenLink, int, error) {
+	var broken *duban.BrokenLink
 	checked := 0
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
@@ -172,7 +156,7 @@ func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*BrokenLink, int
 				reason = "event content does not match its hash"
 			}
 			if reason != "" {
-				broken = &BrokenLink{Tenant: e.Tenant, Seq: e.Seq, ID: e.ID, Reason: reason}
+				broken = &duban.BrokenLink{Tenant: e.Tenant, Seq: e.Seq, ID: e.ID, Reason: reason}
 				return nil
 			}
 			prev, seq = e.Hash, e.Seq
@@ -194,7 +178,7 @@ func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*BrokenLink, int
 				return err
 			}
 			if s > 0 && hh != eh {
-				broken = &BrokenLink{Tenant: t, Seq: s, ID: id, Reason: "chain head does not match the last event (events removed)"}
+				broken = &duban.BrokenLink{Tenant: t, Seq: s, ID: id, Reason: "chain head does not match the last event (events removed)"}
 				return nil
 			}
 		}

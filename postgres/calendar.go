@@ -2,27 +2,16 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strconv"
-	"time"
 
-	"github.com/duban/duban/calendar"
+	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// CalendarDay is an administrator's override of one day.
-type CalendarDay struct {
-	Date      string    `json:"date"`
-	Workday   bool      `json:"workday"`
-	Note      string    `json:"note"`
-	UpdatedBy string    `json:"updated_by"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
 // SetCalendarDay upserts an override (audited at the national root).
-func (db *DB) SetCalendarDay(ctx context.Context, scope []string, d CalendarDay) error {
+func (db *DB) SetCalendarDay(ctx context.Context, scope []string, d duban.CalendarDay) error {
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO calendar_days (day, workday, note, updated_by) VALUES ($1::date, $2, $3, $4)
 			ON CONFLICT (day) DO UPDATE SET workday = EXCLUDED.workday, note = EXCLUDED.note, updated_by = EXCLUDED.updated_by, updated_at = now()`,
@@ -37,32 +26,15 @@ func (db *DB) SetCalendarDay(ctx context.Context, scope []string, d CalendarDay)
 }
 
 // ListCalendarDays returns overrides between from and to (inclusive).
-func (db *DB) ListCalendarDays(ctx context.Context, from, to string) ([]CalendarDay, error) {
+func (db *DB) ListCalendarDays(ctx context.Context, from, to string) ([]duban.CalendarDay, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT to_char(day, 'YYYY-MM-DD'), workday, note, updated_by, updated_at FROM calendar_days
 		WHERE day BETWEEN $1::date AND $2::date ORDER BY day`, from, to)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CalendarDay, error) {
-		var d CalendarDay
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.CalendarDay, error) {
+		var d duban.CalendarDay
 		err := r.Scan(&d.Date, &d.Workday, &d.Note, &d.UpdatedBy, &d.UpdatedAt)
 		return d, err
 	})
-}
-
-// Calendar returns the working-day calendar with every override applied.
-func (db *DB) Calendar(ctx context.Context) (*calendar.Calendar, error) {
-	days, err := db.ListCalendarDays(ctx, "1900-01-01", "2999-12-31")
-	if err != nil {
-		return nil, err
-	}
-	ovs := make([]calendar.Override, 0, len(days))
-	for _, d := range days {
-		date, err := calendar.ParseDate(d.Date)
-		if err != nil {
-			return nil, fmt.Errorf("calendar override %s: %w", d.Date, err)
-		}
-		ovs = append(ovs, calendar.Override{Date: date, Workday: d.Workday, Note: d.Note})
-	}
-	return calendar.New(ovs), nil
 }

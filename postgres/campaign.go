@@ -11,24 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// InsertCampaign records a launched campaign (audited) within scope and,
-// when idem is set, remembers the response under its key in the same
-// transaction. response renders the campaign as the API answers.
-func (db *DB) InsertCampaign(ctx context.Context, scope []string, c *duban.Campaign, idem *Idempotent, response func(*duban.Campaign) ([]byte, error)) error {
-	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		if err := insertCampaign(ctx, tx, c); err != nil {
-			return err
-		}
-		if idem == nil {
-			return nil
-		}
-		b, err := response(c)
-		if err != nil {
-			return err
-		}
-		idem.Response, idem.TenantPath = b, c.ScopePath
-		return rememberIdempotency(ctx, tx, idem)
-	}))
+// InsertCampaign records a launched campaign (audited) within scope.
+func (db *DB) InsertCampaign(ctx context.Context, scope []string, c *duban.Campaign) error {
+	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error { return insertCampaign(ctx, tx, c) }))
 }
 
 func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
@@ -93,16 +78,8 @@ func (db *DB) GetCampaign(ctx context.Context, scope []string, id string) (*duba
 	return &c, nil
 }
 
-// CampaignFilter selects campaigns.
-type CampaignFilter struct {
-	Status   string
-	Template string
-	Before   string // cursor: "created_at|id" of the last item
-	Limit    int
-}
-
 // ListCampaigns returns campaigns visible within scope, newest first.
-func (db *DB) ListCampaigns(ctx context.Context, scope []string, f CampaignFilter) ([]duban.Campaign, int, error) {
+func (db *DB) ListCampaigns(ctx context.Context, scope []string, f duban.CampaignFilter) ([]duban.Campaign, int, error) {
 	var items []duban.Campaign
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
@@ -123,7 +100,7 @@ func (db *DB) ListCampaigns(ctx context.Context, scope []string, f CampaignFilte
 
 // SetCampaignStatus records a campaign's end (system scope; idempotent).
 func (db *DB) SetCampaignStatus(ctx context.Context, id, status, reason string, at time.Time) error {
-	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	return db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		var scope string
 		err := tx.QueryRow(ctx, `UPDATE campaigns SET status = $2, ended_at = $3, end_reason = $4, version = version + 1
 			WHERE id = $1 AND status = 'running' RETURNING scope`, id, status, at, reason).Scan(&scope)
@@ -139,20 +116,12 @@ func (db *DB) SetCampaignStatus(ctx context.Context, id, status, reason string, 
 	})
 }
 
-// Projection is one versioned write of an assignment's state, with the
-// transition that produced it and who asked for it.
-type Projection struct {
-	Assignment duban.Assignment
-	Event      duban.AssignmentEvent
-	RequestID  string
-}
-
 // ProjectAssignment writes an assignment snapshot if it is newer than the
 // stored one, records the transition and audits it — all in one
 // transaction. Replaying the same version changes nothing.
-func (db *DB) ProjectAssignment(ctx context.Context, p Projection) error {
+func (db *DB) ProjectAssignment(ctx context.Context, p duban.AssignmentProjection) error {
 	a := p.Assignment
-	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	return db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		draft, _ := json.Marshal(a.Draft)
 		report, _ := json.Marshal(a.Report)
 		_, err := tx.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant,
@@ -259,21 +228,8 @@ func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*du
 	return &a, hist, nil
 }
 
-// AssignmentFilter selects assignments.
-type AssignmentFilter struct {
-	Campaign  string
-	Within    string   // tenant code: its supervision subtree
-	Tenants   []string // exactly these tenants (my own tasks)
-	State     string
-	Level     string
-	Overdue   *bool
-	DueBefore *time.Time
-	After     string // cursor: id
-	Limit     int
-}
-
 // ListAssignments returns assignments within scope ordered by id, and the total.
-func (db *DB) ListAssignments(ctx context.Context, scope []string, f AssignmentFilter) ([]duban.Assignment, int, error) {
+func (db *DB) ListAssignments(ctx context.Context, scope []string, f duban.AssignmentFilter) ([]duban.Assignment, int, error) {
 	var w filter
 	if f.Campaign != "" {
 		w.add("campaign_id = ?", f.Campaign)
@@ -299,39 +255,14 @@ func (db *DB) ListAssignments(ctx context.Context, scope []string, f AssignmentF
 	return listPage(ctx, db, scope, "assignments", assignmentCols, w, f.After, f.Limit, scanAssignment)
 }
 
-// Progress is a roll-up of assignments in one tenant's subtree.
-type Progress struct {
-	Tenant          string  `json:"tenant"`
-	Name            string  `json:"name"`
-	Total           int     `json:"total"`
-	Assigned        int     `json:"assigned"`
-	InProgress      int     `json:"in_progress"`
-	Submitted       int     `json:"submitted"`
-	Returned        int     `json:"returned"`
-	Approved        int     `json:"approved"`
-	SignedOff       int     `json:"signed_off"`
-	Cancelled       int     `json:"cancelled"`
-	Overdue         int     `json:"overdue"`
-	OnTime          int     `json:"on_time" doc:"First submitted by the due date"`
-	OnTimeRate      float64 `json:"on_time_rate" doc:"on_time / assignments due by now or submitted; 1 when none is due yet"`
-	EscalationLevel int     `json:"escalation_level" doc:"Highest current escalation level in the subtree"`
-	Listed          int     `json:"listed" doc:"Assignments under listed supervision (挂牌督办, level ≥ 3)"`
-	Reported        int     `json:"reported" doc:"Reports of the lowest target level counted in the totals (submitted, approved or signed off)"`
-	// Totals sums every numeric report field of the subtree's lowest-level
-	// reports: the figures roll up the tree without counting a city's
-	// summary on top of its counties'.
-	Totals map[string]float64 `json:"totals"`
-	Ratios map[string]float64 `json:"ratios,omitempty" doc:"Derived figures of the totals (e.g. coverage = verified / in scope)"`
-}
-
 // CampaignProgress rolls a campaign's assignments up to each given tenant's
 // subtree, within scope, with the report totals of the lowest target level
 // (none when lowest is empty).
-func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign string, lowest duban.Level, tenants []duban.Tenant, now time.Time) ([]Progress, error) {
-	out := make([]Progress, 0, len(tenants))
+func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign string, lowest duban.Level, tenants []duban.Tenant, now time.Time) ([]duban.Progress, error) {
+	out := make([]duban.Progress, 0, len(tenants))
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		for _, t := range tenants {
-			p := Progress{Tenant: t.Code, Name: t.Name}
+			p := duban.Progress{Tenant: t.Code, Name: t.Name}
 			var due int
 			err := tx.QueryRow(ctx, `SELECT count(*),
 				count(*) FILTER (WHERE state = 'assigned'), count(*) FILTER (WHERE state = 'in_progress'),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
@@ -73,21 +72,9 @@ func (db *DB) ListedItems(ctx context.Context, scope []string, campaign, path st
 	return out, err
 }
 
-// CircularSummary is a circular as lists show it.
-type CircularSummary struct {
-	ID         string    `json:"id"`
-	Tenant     string    `json:"tenant"`
-	Title      string    `json:"title"`
-	PeriodFrom string    `json:"period_from"`
-	PeriodTo   string    `json:"period_to"`
-	SignedBy   string    `json:"signed_by"`
-	SignedAt   time.Time `json:"signed_at"`
-	Digest     string    `json:"digest"`
-}
-
 // ListCirculars returns a campaign's circulars within scope, newest first.
-func (db *DB) ListCirculars(ctx context.Context, scope []string, campaign string, limit int) ([]CircularSummary, int, error) {
-	var out []CircularSummary
+func (db *DB) ListCirculars(ctx context.Context, scope []string, campaign string, limit int) ([]duban.CircularSummary, int, error) {
+	var out []duban.CircularSummary
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM circulars WHERE campaign_id = $1`, campaign).Scan(&total); err != nil {
@@ -98,8 +85,8 @@ func (db *DB) ListCirculars(ctx context.Context, scope []string, campaign string
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CircularSummary, error) {
-			var c CircularSummary
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.CircularSummary, error) {
+			var c duban.CircularSummary
 			return c, r.Scan(&c.ID, &c.Tenant, &c.Title, &c.PeriodFrom, &c.PeriodTo, &c.SignedBy, &c.SignedAt, &c.Digest)
 		})
 		return err

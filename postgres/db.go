@@ -42,9 +42,6 @@ func (db *DB) Close() { db.Pool.Close() }
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 
-// SystemScope is the scope of trusted internal work (the whole tree).
-var SystemScope = []string{duban.RootCode}
-
 // InScope runs fn in a transaction limited by row-level security to the
 // subtrees rooted at the given supervision paths. An empty scope sees no
 // tenant-scoped rows.

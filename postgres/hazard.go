@@ -11,19 +11,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// HazardProjection is one versioned write of a hazard with the step that
-// produced it.
-type HazardProjection struct {
-	Hazard    duban.Hazard
-	Event     duban.HazardEvent
-	RequestID string
-}
-
 // ProjectHazard writes a hazard snapshot if it is newer than the stored one,
 // records the step and audits it, in one transaction within scope (the API
 // reports within the caller's scope, the workflow in the system scope).
 // Replaying a version changes nothing.
-func (db *DB) ProjectHazard(ctx context.Context, scope []string, p HazardProjection) error {
+func (db *DB) ProjectHazard(ctx context.Context, scope []string, p duban.HazardProjection) error {
 	h := p.Hazard
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		doc, _ := json.Marshal(h)
@@ -88,20 +80,8 @@ func (db *DB) GetHazard(ctx context.Context, scope []string, id string) (*duban.
 	return &h, hist, nil
 }
 
-// HazardFilter selects hazards.
-type HazardFilter struct {
-	Within   string // tenant code: its supervision subtree
-	Grade    string
-	State    string
-	Overdue  *bool
-	Listed   *bool
-	Campaign string
-	After    string // cursor: id
-	Limit    int
-}
-
 // ListHazards returns hazards within scope ordered by id, and the total.
-func (db *DB) ListHazards(ctx context.Context, scope []string, f HazardFilter) ([]duban.Hazard, int, error) {
+func (db *DB) ListHazards(ctx context.Context, scope []string, f duban.HazardFilter) ([]duban.Hazard, int, error) {
 	var w filter
 	if f.Within != "" {
 		w.within(f.Within)

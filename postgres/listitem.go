@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
@@ -48,17 +47,8 @@ func (db *DB) UpsertListItem(ctx context.Context, scope []string, it *duban.List
 	}))
 }
 
-// ListItemFilter selects items.
-type ListItemFilter struct {
-	Campaign, Within, List, Status string
-	History                        bool
-	After                          string // cursor: tenant/key
-	Limit                          int
-	Today                          time.Time
-}
-
 // ListListItems returns a campaign's items within scope, ordered by tenant and key.
-func (db *DB) ListListItems(ctx context.Context, scope []string, f ListItemFilter) ([]duban.ListItem, int, error) {
+func (db *DB) ListListItems(ctx context.Context, scope []string, f duban.ListItemFilter) ([]duban.ListItem, int, error) {
 	var items []duban.ListItem
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {

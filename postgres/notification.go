@@ -9,24 +9,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// NewNotification is a message for one tenant's inbox; DedupeKey makes
-// at-least-once delivery idempotent.
-type NewNotification struct {
-	DedupeKey    string
-	Tenant       string
-	CampaignID   string
-	AssignmentID string
-	Kind         string
-	Title        duban.Text
-	Body         map[string]any
-	At           time.Time // when it happened (workflow time); now when zero
-}
-
 // InsertNotifications stores notifications, skipping any whose dedupe key
 // exists, and returns the ids of those newly stored.
-func (db *DB) InsertNotifications(ctx context.Context, ns []NewNotification) ([]int64, error) {
+func (db *DB) InsertNotifications(ctx context.Context, ns []duban.NewNotification) ([]int64, error) {
 	var ids []int64
-	err := db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	err := db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		for _, n := range ns {
 			body, _ := json.Marshal(n.Body)
 			var id int64
@@ -51,17 +38,8 @@ func (db *DB) InsertNotifications(ctx context.Context, ns []NewNotification) ([]
 	return ids, err
 }
 
-// NotificationFilter selects a user's notifications.
-type NotificationFilter struct {
-	Login      string
-	Tenants    []string // the inboxes the user reads: its binding tenants
-	UnreadOnly bool
-	BeforeID   int64
-	Limit      int
-}
-
 // ListNotifications returns notifications of the given tenants, newest first.
-func (db *DB) ListNotifications(ctx context.Context, scope []string, f NotificationFilter) ([]duban.Notification, int, error) {
+func (db *DB) ListNotifications(ctx context.Context, scope []string, f duban.NotificationFilter) ([]duban.Notification, int, error) {
 	var items []duban.Notification
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
@@ -109,18 +87,8 @@ func (db *DB) MarkNotificationRead(ctx context.Context, scope []string, login st
 	}))
 }
 
-// Webhook is a tenant's outgoing webhook.
-type Webhook struct {
-	ID        int64     `json:"id"`
-	Tenant    string    `json:"tenant"`
-	URL       string    `json:"url"`
-	Secret    string    `json:"-"`
-	Format    string    `json:"format"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // CreateWebhook stores a webhook (audited, the secret is not).
-func (db *DB) CreateWebhook(ctx context.Context, scope []string, w *Webhook) error {
+func (db *DB) CreateWebhook(ctx context.Context, scope []string, w *duban.Webhook) error {
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO webhooks (tenant, tenant_path, url, secret, format)
 			SELECT code, path, $2, $3, $4 FROM tenants WHERE code = $1 RETURNING id, created_at`, w.Tenant, w.URL, w.Secret, w.Format).Scan(&w.ID, &w.CreatedAt)
@@ -134,15 +102,15 @@ func (db *DB) CreateWebhook(ctx context.Context, scope []string, w *Webhook) err
 }
 
 // ListWebhooks returns webhooks within scope, optionally of one tenant.
-func (db *DB) ListWebhooks(ctx context.Context, scope []string, tenant string) ([]Webhook, error) {
-	var out []Webhook
+func (db *DB) ListWebhooks(ctx context.Context, scope []string, tenant string) ([]duban.Webhook, error) {
+	var out []duban.Webhook
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, tenant, url, secret, format, created_at FROM webhooks WHERE ($1 = '' OR tenant = $1) ORDER BY id`, tenant)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Webhook, error) {
-			var w Webhook
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.Webhook, error) {
+			var w duban.Webhook
 			err := r.Scan(&w.ID, &w.Tenant, &w.URL, &w.Secret, &w.Format, &w.CreatedAt)
 			return w, err
 		})
@@ -151,17 +119,11 @@ func (db *DB) ListWebhooks(ctx context.Context, scope []string, tenant string) (
 	return out, err
 }
 
-// Delivery is a notification due to one webhook.
-type Delivery struct {
-	Webhook      Webhook
-	Notification duban.Notification
-}
-
 // PendingDeliveries returns, for the given notifications, every webhook of
 // their tenant not yet delivered to.
-func (db *DB) PendingDeliveries(ctx context.Context, ids []int64) ([]Delivery, error) {
-	var out []Delivery
-	err := db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+func (db *DB) PendingDeliveries(ctx context.Context, ids []int64) ([]duban.Delivery, error) {
+	var out []duban.Delivery
+	err := db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT w.id, w.tenant, w.url, w.secret, w.format, w.created_at,
 				n.id, n.tenant, coalesce(n.campaign_id, ''), coalesce(n.assignment_id, ''), n.kind, n.title_zh, n.title_en, n.body, n.created_at
 			FROM notifications n JOIN webhooks w ON w.tenant = n.tenant
@@ -170,8 +132,8 @@ func (db *DB) PendingDeliveries(ctx context.Context, ids []int64) ([]Delivery, e
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) {
-			var d Delivery
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.Delivery, error) {
+			var d duban.Delivery
 			var body []byte
 			err := r.Scan(&d.Webhook.ID, &d.Webhook.Tenant, &d.Webhook.URL, &d.Webhook.Secret, &d.Webhook.Format, &d.Webhook.CreatedAt,
 				&d.Notification.ID, &d.Notification.Tenant, &d.Notification.CampaignID, &d.Notification.AssignmentID, &d.Notification.Kind,
@@ -186,7 +148,7 @@ func (db *DB) PendingDeliveries(ctx context.Context, ids []int64) ([]Delivery, e
 
 // RecordDelivery records an attempt's HTTP status.
 func (db *DB) RecordDelivery(ctx context.Context, webhookID, notificationID int64, status int) error {
-	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	return db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (webhook_id, notification_id, tenant_path, status)
 			SELECT $1, $2, tenant_path, $3 FROM webhooks WHERE id = $1
 			ON CONFLICT (webhook_id, notification_id) DO UPDATE SET status = EXCLUDED.status,
@@ -197,7 +159,7 @@ func (db *DB) RecordDelivery(ctx context.Context, webhookID, notificationID int6
 
 // RecordSummons records a 约谈 for an assignment (idempotent).
 func (db *DB) RecordSummons(ctx context.Context, assignmentID string, at time.Time, attendees []string) error {
-	return db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	return db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO summons (assignment_id, tenant_path, at, attendees)
 			SELECT id, tenant_path, $2, $3 FROM assignments WHERE id = $1 ON CONFLICT DO NOTHING`, assignmentID, at, attendees)
 		return err
@@ -221,7 +183,7 @@ func (db *DB) Summons(ctx context.Context, scope []string, assignmentID string) 
 // TenantOfficials returns the logins holding a role exactly at tenant.
 func (db *DB) TenantOfficials(ctx context.Context, tenant string) ([]string, error) {
 	var out []string
-	err := db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	err := db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT DISTINCT login FROM role_bindings WHERE tenant = $1 ORDER BY login`, tenant)
 		if err != nil {
 			return err

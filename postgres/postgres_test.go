@@ -24,7 +24,7 @@ func TestImportCounts(t *testing.T) {
 	db, _ := testenv.OpenStore(t)
 	ctx := context.Background()
 	count := func(level string, within string) int {
-		ts, total, err := db.ListTenants(ctx, postgres.TenantFilter{Level: level, Within: []string{within}, Limit: 1})
+		ts, total, err := db.ListTenants(ctx, duban.TenantFilter{Level: level, Within: []string{within}, Limit: 1})
 		require.NoError(t, err)
 		require.Len(t, ts, 1)
 		return total
@@ -35,7 +35,7 @@ func TestImportCounts(t *testing.T) {
 	require.Equal(t, 17, count("city", "000000.41"))
 	// 181 county-level units in Henan: 170 under cities, 10 directly
 	// supervised, and 济源 (under a pseudo-grouping) attached to the province.
-	henanCounties, total, err := db.ListTenants(ctx, postgres.TenantFilter{Level: "county", Query: "41", Limit: 500})
+	henanCounties, total, err := db.ListTenants(ctx, duban.TenantFilter{Level: "county", Query: "41", Limit: 500})
 	require.NoError(t, err)
 	require.Equal(t, 181, total)
 	require.Len(t, henanCounties, 181)
@@ -45,11 +45,11 @@ func TestImportCounts(t *testing.T) {
 // sumCities counts Henan counties that sit under a city in the supervision tree.
 func sumCities(t *testing.T, db *postgres.DB) int {
 	ctx := context.Background()
-	cities, _, err := db.ListTenants(ctx, postgres.TenantFilter{Level: "city", Within: []string{"000000.41"}, Limit: 100})
+	cities, _, err := db.ListTenants(ctx, duban.TenantFilter{Level: "city", Within: []string{"000000.41"}, Limit: 100})
 	require.NoError(t, err)
 	n := 0
 	for _, c := range cities {
-		_, total, err := db.ListTenants(ctx, postgres.TenantFilter{Level: "county", Within: []string{c.Path}, Limit: 1})
+		_, total, err := db.ListTenants(ctx, duban.TenantFilter{Level: "county", Within: []string{c.Path}, Limit: 1})
 		require.NoError(t, err)
 		n += total
 	}
@@ -78,17 +78,17 @@ func TestSubtreeQuery(t *testing.T) {
 	t.Parallel()
 	db, _ := testenv.OpenStore(t)
 	ctx := context.Background()
-	_, total, err := db.ListTenants(ctx, postgres.TenantFilter{Within: []string{"000000.41.4102"}, Limit: 10})
+	_, total, err := db.ListTenants(ctx, duban.TenantFilter{Within: []string{"000000.41.4102"}, Limit: 10})
 	require.NoError(t, err)
 	// Kaifeng supervises itself and its counties except Lankao.
-	all, _, err := db.ListTenants(ctx, postgres.TenantFilter{Parent: "4102", Limit: 100})
+	all, _, err := db.ListTenants(ctx, duban.TenantFilter{Parent: "4102", Limit: 100})
 	require.NoError(t, err)
 	require.Equal(t, 1+len(all)-1, total)
 	// Paging by cursor visits everything exactly once.
 	seen := map[string]bool{}
 	after := ""
 	for {
-		page, _, err := db.ListTenants(ctx, postgres.TenantFilter{Within: []string{"000000.41"}, After: after, Limit: 50})
+		page, _, err := db.ListTenants(ctx, duban.TenantFilter{Within: []string{"000000.41"}, After: after, Limit: 50})
 		require.NoError(t, err)
 		if len(page) == 0 {
 			break
@@ -159,7 +159,7 @@ func TestAuditChain(t *testing.T) {
 	t.Parallel()
 	db, d := testenv.OpenStore(t)
 	ctx := context.Background()
-	all := postgres.SystemScope
+	all := duban.SystemScope
 	for _, l := range []string{"u1", "u2", "u3"} {
 		require.NoError(t, db.CreateUser(ctx, all, &duban.User{Login: l, Name: l, Tenant: "41"}))
 	}
@@ -207,8 +207,8 @@ func TestPolicyNotify(t *testing.T) {
 	woke := make(chan struct{}, 10)
 	go other.Listen(ctx, "duban_policy", func() { woke <- struct{}{} })
 	<-woke // the catch-up call once listening
-	require.NoError(t, db.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: "n1", Name: "n", Tenant: "41"}))
-	require.NoError(t, db.GrantRole(ctx, postgres.SystemScope, &duban.RoleBinding{User: "n1", Role: duban.RoleViewer, Tenant: "41"}))
+	require.NoError(t, db.CreateUser(ctx, duban.SystemScope, &duban.User{Login: "n1", Name: "n", Tenant: "41"}))
+	require.NoError(t, db.GrantRole(ctx, duban.SystemScope, &duban.RoleBinding{User: "n1", Role: duban.RoleViewer, Tenant: "41"}))
 	select {
 	case <-woke:
 	case <-time.After(10 * time.Second):
@@ -225,13 +225,13 @@ func TestRowLevelSecurityCampaignTables(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	c := &duban.Campaign{ID: "crls", Template: "generic", Title: "t", Scope: "41", Levels: []duban.Level{duban.LevelCounty},
 		Phases: []duban.PhaseDeadline{{ID: "main", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
-	require.NoError(t, db.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil))
+	require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, c))
 	for _, tenant := range []string{"410122", "410225"} {
 		a := duban.Assignment{ID: duban.AssignmentID("crls", tenant), CampaignID: "crls", Tenant: tenant, Level: duban.LevelCounty, Phase: "main",
 			Title: "t", ReviewerTenant: "41", SignerTenant: "41", State: duban.StateAssigned, DueAt: now.Add(time.Hour), Version: 1, UpdatedAt: now}
-		require.NoError(t, db.ProjectAssignment(ctx, postgres.Projection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: now, Actor: "system", Action: "assign", To: "assigned"}}))
+		require.NoError(t, db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: now, Actor: "system", Action: "assign", To: "assigned"}}))
 	}
-	_, err := db.InsertNotifications(ctx, []postgres.NewNotification{{DedupeKey: "k1", Tenant: "410225", Kind: "x", Title: duban.Text{ZH: "x", EN: "x"}}})
+	_, err := db.InsertNotifications(ctx, []duban.NewNotification{{DedupeKey: "k1", Tenant: "410225", Kind: "x", Title: duban.Text{ZH: "x", EN: "x"}}})
 	require.NoError(t, err)
 	zhongmu := []string{"000000.41.4101.410122"}
 	require.NoError(t, db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
@@ -275,13 +275,13 @@ func TestRowLevelSecuritySupervisionTables(t *testing.T) {
 	dir := duban.NewDirectory(tenants)
 	c := &duban.Campaign{ID: "crls2", Template: "rectification-3y", Title: "t", Scope: "41", Levels: []duban.Level{duban.LevelCounty},
 		Phases: []duban.PhaseDeadline{{ID: "consolidate", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
-	require.NoError(t, db.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil))
+	require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, c))
 	for _, tenant := range []string{"410122", "410225"} {
 		h := duban.Hazard{ID: "h" + tenant, Tenant: tenant, Grade: duban.HazardGeneral, State: duban.HazardOpen, Deadline: now, ReportedBy: "x", ReportedAt: now, Version: 1, UpdatedAt: now}
-		require.NoError(t, db.ProjectHazard(ctx, postgres.SystemScope, postgres.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
+		require.NoError(t, db.ProjectHazard(ctx, duban.SystemScope, duban.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
 		a := duban.NewAccident(dir, "a"+tenant, tenant, duban.AccidentProduction, "x", "x", "x", now, now, duban.AccidentFigures{Deaths: 1})
-		require.NoError(t, db.ProjectAccident(ctx, postgres.SystemScope, postgres.AccidentProjection{Accident: *a, Action: "report", Actor: "x"}))
-		require.NoError(t, db.UpsertListItem(ctx, postgres.SystemScope, &duban.ListItem{Campaign: "crls2", Tenant: tenant, Key: "k", List: duban.ListTasks,
+		require.NoError(t, db.ProjectAccident(ctx, duban.SystemScope, duban.AccidentProjection{Accident: *a, Action: "report", Actor: "x"}))
+		require.NoError(t, db.UpsertListItem(ctx, duban.SystemScope, &duban.ListItem{Campaign: "crls2", Tenant: tenant, Key: "k", List: duban.ListTasks,
 			Title: "t", Owner: "o", DueOn: "2027-01-01", Status: "open", UpdatedBy: "x", UpdatedAt: now}, nil))
 	}
 	zhongmu := []string{"000000.41.4101.410122"}
@@ -289,11 +289,11 @@ func TestRowLevelSecuritySupervisionTables(t *testing.T) {
 	require.Equal(t, duban.ENotFound, duban.ErrorCode(err))
 	_, err = db.GetAccident(ctx, zhongmu, "a410225")
 	require.Equal(t, duban.ENotFound, duban.ErrorCode(err))
-	hs, total, err := db.ListHazards(ctx, zhongmu, postgres.HazardFilter{Limit: 50})
+	hs, total, err := db.ListHazards(ctx, zhongmu, duban.HazardFilter{Limit: 50})
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
 	require.Equal(t, "410122", hs[0].Tenant)
-	items, _, err := db.ListListItems(ctx, zhongmu, postgres.ListItemFilter{Campaign: "crls2", Limit: 50, Today: now})
+	items, _, err := db.ListListItems(ctx, zhongmu, duban.ListItemFilter{Campaign: "crls2", Limit: 50, Today: now})
 	require.NoError(t, err)
 	require.Len(t, items, 1)
 	// writes for Lankao under Zhongmu's scope are refused
@@ -301,7 +301,7 @@ func TestRowLevelSecuritySupervisionTables(t *testing.T) {
 		Title: "t", Owner: "o", DueOn: "2027-01-01", Status: "open", UpdatedBy: "x", UpdatedAt: now}, nil)
 	require.Error(t, err)
 	h := duban.Hazard{ID: "hx", Tenant: "410225", Grade: duban.HazardGeneral, State: duban.HazardOpen, Deadline: now, ReportedBy: "x", ReportedAt: now, Version: 1, UpdatedAt: now}
-	require.Error(t, db.ProjectHazard(ctx, zhongmu, postgres.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
+	require.Error(t, db.ProjectHazard(ctx, zhongmu, duban.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
 	require.NoError(t, db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
 		for _, q := range []string{`UPDATE hazards SET state = 'closed' WHERE tenant = '410225'`, `UPDATE accidents SET deaths = 0 WHERE tenant = '410225'`,
 			`UPDATE list_items SET status = 'done' WHERE tenant = '410225'`} {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/internal/testenv"
-	"github.com/duban/duban/postgres"
 )
 
 // BenchmarkCampaignProgress: the progress of a Henan campaign (181 county
@@ -27,7 +26,7 @@ func BenchmarkCampaignProgress(b *testing.B) {
 	tpl := duban.TemplateByID("house-survey")
 	c := &duban.Campaign{ID: "cbench", Template: tpl.ID, Title: "t", Scope: "41", Levels: []duban.Level{duban.LevelCounty},
 		Phases: []duban.PhaseDeadline{{ID: "audit", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
-	if err := db.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil); err != nil {
+	if err := db.InsertCampaign(ctx, duban.SystemScope, c); err != nil {
 		b.Fatal(err)
 	}
 	n := 0
@@ -39,7 +38,7 @@ func BenchmarkCampaignProgress(b *testing.B) {
 		a := duban.Assignment{ID: duban.AssignmentID(c.ID, t.Code), CampaignID: c.ID, Tenant: t.Code, Level: duban.LevelCounty, Phase: "audit",
 			Title: "t", ReviewerTenant: t.Supervisor, SignerTenant: "41", State: duban.StateSubmitted, DueAt: now.Add(time.Hour),
 			Report: tpl.Tasks[duban.LevelCounty].Form.SampleReport(n), Version: 1, UpdatedAt: now}
-		if err := db.ProjectAssignment(ctx, postgres.Projection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: now, Actor: "x", Action: "submit", To: "submitted"}}); err != nil {
+		if err := db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: now, Actor: "x", Action: "submit", To: "submitted"}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -53,7 +52,7 @@ func BenchmarkCampaignProgress(b *testing.B) {
 	}{{"counts-only", ""}, {"with-totals", duban.LevelCounty}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				if _, err := db.CampaignProgress(ctx, postgres.SystemScope, c.ID, bc.lowest, nodes, now); err != nil {
+				if _, err := db.CampaignProgress(ctx, duban.SystemScope, c.ID, bc.lowest, nodes, now); err != nil {
 					b.Fatal(err)
 				}
 			}

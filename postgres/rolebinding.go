@@ -44,7 +44,7 @@ func (db *DB) GrantRole(ctx context.Context, scope []string, b *duban.RoleBindin
 
 // GetRoleBinding returns one binding within scope.
 func (db *DB) GetRoleBinding(ctx context.Context, scope []string, id int64) (*duban.RoleBinding, error) {
-	bs, _, err := db.ListRoleBindings(ctx, scope, RoleBindingFilter{ID: id, Limit: 1})
+	bs, _, err := db.ListRoleBindings(ctx, scope, duban.RoleBindingFilter{ID: id, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -70,18 +70,8 @@ func (db *DB) RevokeRole(ctx context.Context, scope []string, b *duban.RoleBindi
 	}))
 }
 
-// RoleBindingFilter selects bindings.
-type RoleBindingFilter struct {
-	ID      int64
-	User    string
-	Tenant  string // bindings in this tenant's subtree
-	Role    string
-	AfterID int64
-	Limit   int
-}
-
 // ListRoleBindings returns bindings within scope ordered by id, and the total.
-func (db *DB) ListRoleBindings(ctx context.Context, scope []string, f RoleBindingFilter) ([]duban.RoleBinding, int, error) {
+func (db *DB) ListRoleBindings(ctx context.Context, scope []string, f duban.RoleBindingFilter) ([]duban.RoleBinding, int, error) {
 	var items []duban.RoleBinding
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
@@ -108,7 +98,7 @@ func (db *DB) ListRoleBindings(ctx context.Context, scope []string, f RoleBindin
 // AllRoleBindings loads every binding, for the authorization policy.
 func (db *DB) AllRoleBindings(ctx context.Context) ([]duban.RoleBinding, error) {
 	var out []duban.RoleBinding
-	err := db.InScope(ctx, SystemScope, func(tx pgx.Tx) error {
+	err := db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, login, role, tenant, tenant_path::text FROM role_bindings ORDER BY id`)
 		if err != nil {
 			return err

@@ -9,13 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// TenantDetail is a tenant with its child counts.
-type TenantDetail struct {
-	duban.Tenant
-	Children           int `json:"children"`            // geographic children
-	SupervisedChildren int `json:"supervised_children"` // tenants it supervises directly
-}
-
 // AllTenants loads the whole tree (reference data, not tenant-scoped).
 func (db *DB) AllTenants(ctx context.Context) ([]duban.Tenant, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT code, name, level, coalesce(parent, ''), coalesce(supervisor, ''), path::text FROM tenants ORDER BY path`)
@@ -30,8 +23,8 @@ func (db *DB) AllTenants(ctx context.Context) ([]duban.Tenant, error) {
 }
 
 // GetTenant returns one tenant with child counts.
-func (db *DB) GetTenant(ctx context.Context, code string) (*TenantDetail, error) {
-	var t TenantDetail
+func (db *DB) GetTenant(ctx context.Context, code string) (*duban.TenantDetail, error) {
+	var t duban.TenantDetail
 	err := db.Pool.QueryRow(ctx, `
 		SELECT code, name, level, coalesce(parent, ''), coalesce(supervisor, ''), path::text,
 		  (SELECT count(*) FROM tenants c WHERE c.parent = t.code),
@@ -44,19 +37,9 @@ func (db *DB) GetTenant(ctx context.Context, code string) (*TenantDetail, error)
 	return &t, nil
 }
 
-// TenantFilter selects tenants for ListTenants.
-type TenantFilter struct {
-	Parent string   // geographic children of this code
-	Query  string   // name substring or code prefix
-	Level  string   // only this level
-	Within []string // only inside these supervision subtrees (nil: no limit)
-	After  string   // cursor: codes after this one
-	Limit  int
-}
-
 // ListTenants returns a page of tenants ordered by code, the total matching
 // and whether more follow.
-func (db *DB) ListTenants(ctx context.Context, f TenantFilter) ([]duban.Tenant, int, error) {
+func (db *DB) ListTenants(ctx context.Context, f duban.TenantFilter) ([]duban.Tenant, int, error) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }

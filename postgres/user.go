@@ -42,15 +42,8 @@ func (db *DB) GetUser(ctx context.Context, scope []string, login string) (*duban
 	return &u, nil
 }
 
-// UserFilter selects users for ListUsers.
-type UserFilter struct {
-	Tenant string // only users of this tenant's subtree
-	After  string // cursor: logins after this one
-	Limit  int
-}
-
 // ListUsers returns users within scope ordered by login, and the total.
-func (db *DB) ListUsers(ctx context.Context, scope []string, f UserFilter) ([]duban.User, int, error) {
+func (db *DB) ListUsers(ctx context.Context, scope []string, f duban.UserFilter) ([]duban.User, int, error) {
 	var items []duban.User
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
@@ -77,14 +70,14 @@ func (db *DB) ListUsers(ctx context.Context, scope []string, f UserFilter) ([]du
 // this is how the caller's scope is found in the first place). A missing or
 // disabled user is ENotFound.
 func (db *DB) Principal(ctx context.Context, login string) (*duban.Principal, error) {
-	u, err := db.GetUser(ctx, SystemScope, login)
+	u, err := db.GetUser(ctx, duban.SystemScope, login)
 	if err != nil {
 		return nil, err
 	}
 	if u.Disabled {
 		return nil, duban.Errorf(duban.ENotFound, "user disabled")
 	}
-	bs, _, err := db.ListRoleBindings(ctx, SystemScope, RoleBindingFilter{User: login, Limit: 1000})
+	bs, _, err := db.ListRoleBindings(ctx, duban.SystemScope, duban.RoleBindingFilter{User: login, Limit: 1000})
 	if err != nil {
 		return nil, err
 	}

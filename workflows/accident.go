@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -128,10 +126,10 @@ func (w *accident) expire(ctx workflow.Context, seq int) error {
 func (w *accident) validateForward(ctx workflow.Context, in ForwardInput) error {
 	p := w.a.Pending()
 	if p == nil {
-		return temporal.NewApplicationError("the report has reached the level its grade requires: nothing to forward", ErrConflict)
+		return conflict("the report has reached the level its grade requires: nothing to forward")
 	}
 	if in.From != p.From {
-		return temporal.NewApplicationError(fmt.Sprintf("the report is held by %s, not %s", p.From, in.From), ErrConflict)
+		return conflict("the report is held by %s, not %s", p.From, in.From)
 	}
 	return nil
 }
@@ -168,7 +166,7 @@ func (w *accident) forward(ctx workflow.Context, in ForwardInput) (duban.Acciden
 
 func (w *accident) validateAmend(ctx workflow.Context, in AmendInput) error {
 	if workflow.Now(ctx).After(w.a.AmendUntil) {
-		return temporal.NewApplicationError("the figures may only be amended until "+localTime(w.a.AmendUntil), ErrConflict)
+		return conflict("the figures may only be amended until %s", localTime(w.a.AmendUntil))
 	}
 	return nil
 }
@@ -203,7 +201,7 @@ func (w *accident) clone() duban.Accident {
 func (w *accident) commit(ctx workflow.Context, next duban.Accident, actor Actor, action string, details map[string]any) error {
 	next.Version = w.a.Version + 1
 	next.UpdatedAt = workflow.Now(ctx)
-	p := postgres.AccidentProjection{Accident: next, Action: action, Actor: actor.Login, Details: details, RequestID: actor.RequestID}
+	p := duban.AccidentProjection{Accident: next, Action: action, Actor: actor.Login, Details: details, RequestID: actor.RequestID}
 	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.ProjectAccident, p).Get(ctx, nil); err != nil {
 		return fmt.Errorf("project accident %s: %w", next.ID, err)
 	}

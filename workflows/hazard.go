@@ -7,8 +7,6 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/activities"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -170,7 +168,7 @@ func (w *hazard) fire(ctx workflow.Context, ev activities.ScheduledEvent) error 
 
 func (w *hazard) validateRectify(ctx workflow.Context, in RectifyInput) error {
 	if w.h.State != duban.HazardOpen {
-		return temporal.NewApplicationError("the hazard is "+string(w.h.State)+", not open", ErrConflict)
+		return conflict("the hazard is %s, not open", w.h.State)
 	}
 	if w.h.Grade == duban.HazardMajor {
 		plan := in.Plan
@@ -182,7 +180,7 @@ func (w *hazard) validateRectify(ctx workflow.Context, in RectifyInput) error {
 			for i, m := range missing {
 				fields[i] = duban.FieldError{Location: "body.plan." + m, Message: "a major hazard's rectification plan needs this element (五到位)"}
 			}
-			return temporal.NewApplicationError("a major hazard needs a rectification plan with the five elements in place (五到位)", ErrInvalid, fields)
+			return invalidFields("a major hazard needs a rectification plan with the five elements in place (五到位)", fields)
 		}
 	}
 	return nil
@@ -221,16 +219,16 @@ func (w *hazard) rectify(ctx workflow.Context, in RectifyInput) (duban.Hazard, e
 
 func (w *hazard) validateVerify(ctx workflow.Context, in VerifyInput) error {
 	if w.h.State != duban.HazardRectified {
-		return temporal.NewApplicationError("the hazard is "+string(w.h.State)+": only a rectified hazard is re-inspected", ErrConflict)
+		return conflict("the hazard is %s: only a rectified hazard is re-inspected", w.h.State)
 	}
 	if in.Actor.Login == w.h.ReportedBy {
-		return temporal.NewApplicationError("the re-inspection must be made by someone other than the reporter", ErrForbidden)
+		return forbidden("the re-inspection must be made by someone other than the reporter")
 	}
 	if w.h.Grade == duban.HazardMajor && len(w.h.Plan.Missing()) > 0 {
-		return temporal.NewApplicationError("a major hazard cannot be closed without its rectification plan", ErrInvalid)
+		return invalidFields("a major hazard cannot be closed without its rectification plan", nil)
 	}
 	if !in.Passed && !in.NewDeadline.After(workflow.Now(ctx)) {
-		return temporal.NewApplicationError("a failed re-inspection needs a new deadline in the future", ErrInvalid,
+		return invalidFields("a failed re-inspection needs a new deadline in the future",
 			[]duban.FieldError{{Location: "body.new_deadline", Message: "must be a date in the future"}})
 	}
 	return nil
@@ -273,7 +271,7 @@ func (w *hazard) commit(ctx workflow.Context, next duban.Hazard, actor Actor, ac
 	from := string(w.h.State)
 	next.Version = w.h.Version + 1
 	next.UpdatedAt = workflow.Now(ctx)
-	p := postgres.HazardProjection{Hazard: next, RequestID: actor.RequestID, Event: duban.HazardEvent{Version: next.Version, At: next.UpdatedAt,
+	p := duban.HazardProjection{Hazard: next, RequestID: actor.RequestID, Event: duban.HazardEvent{Version: next.Version, At: next.UpdatedAt,
 		Actor: actor.Login, Action: action, From: from, To: string(next.State), Comment: comment, Details: details}}
 	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.ProjectHazard, p).Get(ctx, nil); err != nil {
 		return fmt.Errorf("project hazard %s: %w", next.ID, err)
@@ -289,10 +287,10 @@ func (w *hazard) notify(ctx workflow.Context, key, kind string, title duban.Text
 // sendNotifications stores notifications for the (distinct, non-empty)
 // tenants and delivers their webhooks in the background.
 func sendNotifications(ctx workflow.Context, key, kind string, title duban.Text, body map[string]any, tenants []string) {
-	var ns []postgres.NewNotification
+	var ns []duban.NewNotification
 	for _, t := range dedupe(tenants) {
 		if t != "" {
-			ns = append(ns, postgres.NewNotification{DedupeKey: key + "/" + t, Tenant: t, Kind: kind, Title: title, Body: body, At: workflow.Now(ctx)})
+			ns = append(ns, duban.NewNotification{DedupeKey: key + "/" + t, Tenant: t, Kind: kind, Title: title, Body: body, At: workflow.Now(ctx)})
 		}
 	}
 	if len(ns) > 0 {

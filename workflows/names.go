@@ -32,16 +32,6 @@ const (
 	QueryStatus = "status"
 )
 
-// Application error types returned by update validators; the API maps them
-// to 409 and 422.
-const (
-	ErrConflict = "Conflict"
-	ErrInvalid  = "Invalid"
-	// ErrForbidden: the caller may act on the object but not in this role
-	// (a reporter verifying their own hazard) → 403.
-	ErrForbidden = "Forbidden"
-)
-
 // RootID is the workflow id of a campaign's root.
 func RootID(campaignID string) string { return "campaign/" + campaignID }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/activities"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -34,8 +33,41 @@ type NodeInput struct {
 	Levels           []duban.Level
 	Targets          []string
 	// Template is a snapshot taken at launch, so later code changes to
-	// templates never alter running campaigns.
-	Template duban.Template
+	// templates never alter running campaigns. The root gets it whole; from
+	// version 1 of "slim-child-input" a child gets only Plan below.
+	Template duban.Template `json:",omitzero"`
+	// Plan is what a child node needs of the template.
+	Plan *NodePlan `json:",omitempty"`
+}
+
+// NodePlan is the part of a campaign template a node and its subtree use:
+// the tasks of its level and the levels below it, the reminders and the
+// escalation ladder.
+type NodePlan struct {
+	Tasks      map[duban.Level]duban.Task
+	Reminders  []int
+	Escalation []duban.EscalationStep
+}
+
+// plan returns what this node uses of the template.
+func (in *NodeInput) plan() NodePlan {
+	if in.Plan != nil {
+		return *in.Plan
+	}
+	return NodePlan{Tasks: in.Template.Tasks, Reminders: in.Template.Reminders, Escalation: in.Template.Escalation}
+}
+
+// childPlan is the plan of a child at level: the tasks of that level and
+// the levels below it.
+func (in *NodeInput) childPlan(level duban.Level) *NodePlan {
+	p := in.plan()
+	out := &NodePlan{Tasks: map[duban.Level]duban.Task{}, Reminders: p.Reminders, Escalation: p.Escalation}
+	for _, l := range in.Levels {
+		if t, ok := p.Tasks[l]; ok && l.Rank() >= level.Rank() {
+			out.Tasks[l] = t
+		}
+	}
+	return out
 }
 
 // ChildStatus is what a child reports to its parent.
@@ -63,6 +95,7 @@ type child struct {
 
 type node struct {
 	in       NodeInput
+	plan     NodePlan // what this node uses of the template
 	a        duban.Assignment
 	children map[string]*child
 	order    []string       // child tenants, sorted
@@ -76,6 +109,7 @@ type node struct {
 	sentSettl bool
 	sentOnce  bool
 
+	cancelRun    workflow.CancelFunc // cancels the run context (root only)
 	cancelReason string
 	cancelBy     Actor
 	cancelled    bool
@@ -107,7 +141,7 @@ var acts *activities.Activities
 // assignment signed off or cancelled) and released from the root, so that a
 // higher level can still return a signed-off report until then.
 func CampaignNode(ctx workflow.Context, in NodeInput) error {
-	n := &node{in: in, children: map[string]*child{}, mu: workflow.NewMutex(ctx), upMu: workflow.NewMutex(ctx)}
+	n := &node{in: in, plan: in.plan(), children: map[string]*child{}, mu: workflow.NewMutex(ctx), upMu: workflow.NewMutex(ctx)}
 	// The parent starts out knowing nothing is settled, which is what a new
 	// assignment means: from version 1 no first report is sent.
 	if workflow.GetVersion(ctx, "no-initial-report", workflow.DefaultVersion, 1) == 1 {
@@ -122,7 +156,7 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		return err
 	}
 	if in.HasAssignment {
-		task := in.Template.Tasks[in.Level]
+		task := in.plan().Tasks[in.Level]
 		now := workflow.Now(ctx)
 		n.a = duban.Assignment{ID: duban.AssignmentID(in.CampaignID, in.Tenant), CampaignID: in.CampaignID, Tenant: in.Tenant,
 			Level: in.Level, Phase: in.Phase, Title: in.Title + " · " + task.Title.ZH, ReviewerTenant: in.Reviewer, SignerTenant: in.Signer,
@@ -139,6 +173,9 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		return fmt.Errorf("plan children of %s: %w", in.Tenant, err)
 	}
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	// Version 1: children get only what they use of the template (a
+	// national launch copied the whole snapshot ~3,300 times).
+	slim := len(plans) > 0 && workflow.GetVersion(ctx, "slim-child-input", workflow.DefaultVersion, 1) == 1
 	for _, p := range plans {
 		c := &child{plan: p, status: ChildStatus{Tenant: p.Tenant}}
 		n.children[p.Tenant] = c
@@ -147,6 +184,9 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		cin.Root, cin.Tenant, cin.Name, cin.Level, cin.HasAssignment = false, p.Tenant, p.Name, p.Level, p.HasAssignment
 		cin.Reviewer, cin.Signer, cin.ParentID = p.Reviewer, p.Signer, workflow.GetInfo(ctx).WorkflowExecution.ID
 		cin.ParentAssignment = ""
+		if slim {
+			cin.Template, cin.Plan = duban.Template{}, in.childPlan(p.Level)
+		}
 		if in.HasAssignment {
 			cin.ParentAssignment = n.a.ID
 		}
@@ -252,7 +292,7 @@ func (n *node) loop(ctx workflow.Context) error {
 			schedule = nil
 			if n.a.State.Open() {
 				err := n.run(ctx, acts.Schedule, activities.ScheduleInput{Due: n.a.DueAt,
-					Reminders: n.in.Template.Reminders, Escalation: n.in.Template.Escalation}).Get(ctx, &schedule)
+					Reminders: n.plan.Reminders, Escalation: n.plan.Escalation}).Get(ctx, &schedule)
 				if err != nil {
 					return err
 				}
@@ -417,7 +457,7 @@ func (n *node) commit(ctx workflow.Context, next duban.Assignment, actor Actor, 
 	}
 	next.Version = n.a.Version + 1
 	next.UpdatedAt = workflow.Now(ctx)
-	p := postgres.Projection{Assignment: next, RequestID: actor.RequestID, Event: duban.AssignmentEvent{Version: next.Version, At: next.UpdatedAt,
+	p := duban.AssignmentProjection{Assignment: next, RequestID: actor.RequestID, Event: duban.AssignmentEvent{Version: next.Version, At: next.UpdatedAt,
 		Actor: actor.Login, Action: action, From: from, To: string(next.State), Comment: comment, Details: details}}
 	// Version 1: a local activity, so the write happens inside this workflow
 	// task and an Update answers without an extra activity-task round trip
@@ -442,9 +482,9 @@ func (n *node) commit(ctx workflow.Context, next duban.Assignment, actor Actor, 
 // notify stores notifications for the tenants and delivers webhooks in the
 // background: neither blocks the workflow's progress.
 func (n *node) notify(ctx workflow.Context, key, kind string, title duban.Text, tenants []string) {
-	ns := make([]postgres.NewNotification, 0, len(tenants))
+	ns := make([]duban.NewNotification, 0, len(tenants))
 	for _, t := range tenants {
-		ns = append(ns, postgres.NewNotification{DedupeKey: key + "/" + t, Tenant: t, CampaignID: n.in.CampaignID,
+		ns = append(ns, duban.NewNotification{DedupeKey: key + "/" + t, Tenant: t, CampaignID: n.in.CampaignID,
 			AssignmentID: n.a.ID, Kind: kind, Title: title, Body: map[string]any{"state": n.a.State, "due_at": n.a.DueAt}, At: workflow.Now(ctx)})
 	}
 	deliver(ctx, ns)
@@ -452,7 +492,7 @@ func (n *node) notify(ctx workflow.Context, key, kind string, title duban.Text, 
 
 // deliver stores notifications and delivers their webhooks in the
 // background: neither blocks the workflow's progress.
-func deliver(ctx workflow.Context, ns []postgres.NewNotification) {
+func deliver(ctx workflow.Context, ns []duban.NewNotification) {
 	workflow.Go(ctx, func(g workflow.Context) {
 		var ids []int64
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(g, activityOpts), acts.Notify, ns).Get(g, &ids); err != nil || len(ids) == 0 {

@@ -74,14 +74,14 @@ func setupTemplate(t *testing.T, template string, start time.Time, scope string,
 	tpl := duban.TemplateByID(template)
 	c := &duban.Campaign{ID: cid, Template: template, Title: "测试督办", Scope: scope, Levels: levels,
 		Phases: phases, Targets: targets, CreatedBy: "test", CreatedAt: start}
-	require.NoError(t, db.InsertCampaign(ctx, postgres.SystemScope, c, nil, nil))
+	require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, c))
 	in := workflows.NodeInput{CampaignID: cid, Root: true, Scope: scope, Tenant: scope, Name: dir.Get(scope).Name, Level: dir.Get(scope).Level,
 		Title: "测试督办", Phase: last.ID, Due: last.Due, Levels: levels, Targets: targets, Template: *tpl}
 	return &fixture{t: t, db: db, admin: admin, env: env, dir: dir, cid: cid}, in
 }
 
 func (f *fixture) assignment(tenant string) duban.Assignment {
-	a, _, err := f.db.GetAssignment(context.Background(), postgres.SystemScope, duban.AssignmentID(f.cid, tenant))
+	a, _, err := f.db.GetAssignment(context.Background(), duban.SystemScope, duban.AssignmentID(f.cid, tenant))
 	require.NoError(f.t, err)
 	return *a
 }
@@ -268,19 +268,19 @@ func TestLifecycleAcrossNationalDay(t *testing.T) {
 	a := f.assignment("410122")
 	require.Equal(t, duban.StateSignedOff, a.State)
 	require.NotNil(t, a.FirstSubmittedAt)
-	_, hist, err := f.db.GetAssignment(context.Background(), postgres.SystemScope, a.ID)
+	_, hist, err := f.db.GetAssignment(context.Background(), duban.SystemScope, a.ID)
 	require.NoError(t, err)
 	var actions []string
 	for _, h := range hist {
 		actions = append(actions, h.Action)
 	}
 	require.Equal(t, []string{"assign", "escalate", "escalate", "escalate", "escalate", "extend_deadline", "save_draft", "submit", "return", "submit", "approve", "sign_off"}, actions)
-	c, err := f.db.GetCampaign(context.Background(), postgres.SystemScope, f.cid)
+	c, err := f.db.GetCampaign(context.Background(), duban.SystemScope, f.cid)
 	require.NoError(t, err)
 	require.Equal(t, duban.CampaignCompleted, c.Status)
 	// every projected version was audited exactly once, and the chain holds
 	require.Equal(t, len(hist), f.count(`SELECT count(*) FROM audit_events WHERE target = $1`, "assignment/"+a.ID))
-	broken, _, err := f.db.VerifyAudit(context.Background(), postgres.SystemScope)
+	broken, _, err := f.db.VerifyAudit(context.Background(), duban.SystemScope)
 	require.NoError(t, err)
 	require.Nil(t, broken)
 }

@@ -80,13 +80,13 @@ func (f *flow) count(q string, args ...any) int {
 }
 
 func (f *flow) accident(id string) *duban.Accident {
-	a, err := f.db.GetAccident(context.Background(), postgres.SystemScope, id)
+	a, err := f.db.GetAccident(context.Background(), duban.SystemScope, id)
 	require.NoError(f.t, err)
 	return a
 }
 
 func (f *flow) hazard(id string) *duban.Hazard {
-	h, _, err := f.db.GetHazard(context.Background(), postgres.SystemScope, id)
+	h, _, err := f.db.GetHazard(context.Background(), duban.SystemScope, id)
 	require.NoError(f.t, err)
 	return h
 }
@@ -94,7 +94,7 @@ func (f *flow) hazard(id string) *duban.Hazard {
 // reportAccident records an accident's first version as the API does.
 func (f *flow) reportAccident(id, tenant, category string, occurred, reported time.Time, fig duban.AccidentFigures) workflows.AccidentInput {
 	a := duban.NewAccident(f.dir, id, tenant, category, "某工地", "坍塌", "staff", occurred, reported, fig)
-	require.NoError(f.t, f.db.ProjectAccident(context.Background(), postgres.SystemScope, postgres.AccidentProjection{Accident: *a, Action: "report", Actor: "staff"}))
+	require.NoError(f.t, f.db.ProjectAccident(context.Background(), duban.SystemScope, duban.AccidentProjection{Accident: *a, Action: "report", Actor: "staff"}))
 	return workflows.AccidentInput{Accident: *a}
 }
 
@@ -252,7 +252,7 @@ func (f *flow) reportHazard(id, tenant string, grade duban.HazardGrade, deadline
 	if grade == duban.HazardMajor {
 		h.Listed, h.ListedBy = true, "41"
 	}
-	require.NoError(f.t, f.db.ProjectHazard(context.Background(), postgres.SystemScope, postgres.HazardProjection{Hazard: h,
+	require.NoError(f.t, f.db.ProjectHazard(context.Background(), duban.SystemScope, duban.HazardProjection{Hazard: h,
 		Event: duban.HazardEvent{Version: 1, At: f.start, Actor: "reporter", Action: "report", To: "open"}}))
 	return workflows.HazardInput{Hazard: h, Reviewer: f.dir.Get(tenant).Supervisor, Reminders: []int{1}, Escalation: duban.DefaultEscalation}
 }
@@ -333,7 +333,7 @@ func TestMajorHazardClosedLoop(t *testing.T) {
 	require.NoError(t, f.env.GetWorkflowError())
 	require.Equal(t, 4, f.checks)
 	var actions []string
-	_, hist, err := f.db.GetHazard(context.Background(), postgres.SystemScope, "hmajor")
+	_, hist, err := f.db.GetHazard(context.Background(), duban.SystemScope, "hmajor")
 	require.NoError(t, err)
 	for _, e := range hist {
 		actions = append(actions, e.Action)

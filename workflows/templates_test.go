@@ -8,7 +8,6 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
-	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
@@ -79,7 +78,7 @@ func TestRectificationCadence(t *testing.T) {
 		[]duban.PhaseDeadline{{ID: "consolidate", Due: until}})
 	f.env.SetTestTimeout(30 * time.Second)
 	f.env.RegisterWorkflowWithOptions(workflows.CadenceFlow, workflow.RegisterOptions{Name: workflows.CadenceWorkflowName})
-	c, err := f.db.GetCampaign(context.Background(), postgres.SystemScope, f.cid)
+	c, err := f.db.GetCampaign(context.Background(), duban.SystemScope, f.cid)
 	require.NoError(t, err)
 	f.env.RegisterDelayedCallback(func() {
 		require.Zero(t, f.count(`SELECT count(*) FROM campaigns WHERE parent_campaign = $1`, f.cid))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
@@ -69,11 +68,11 @@ func TestCityRollUp(t *testing.T) {
 	require.True(t, f.env.IsWorkflowCompleted())
 	require.NoError(t, f.env.GetWorkflowError())
 	require.Equal(t, 1+len(counties), f.count(`SELECT count(*) FROM assignments WHERE campaign_id = $1 AND state = 'signed_off'`, f.cid))
-	c, err := f.db.GetCampaign(context.Background(), postgres.SystemScope, f.cid)
+	c, err := f.db.GetCampaign(context.Background(), duban.SystemScope, f.cid)
 	require.NoError(t, err)
 	require.Equal(t, duban.CampaignCompleted, c.Status)
 	tenants := []duban.Tenant{*f.dir.Get("41"), *f.dir.Get("4101")}
-	prog, err := f.db.CampaignProgress(context.Background(), postgres.SystemScope, f.cid, duban.LevelCounty, tenants, day("2026-04-01", 0, 0))
+	prog, err := f.db.CampaignProgress(context.Background(), duban.SystemScope, f.cid, duban.LevelCounty, tenants, day("2026-04-01", 0, 0))
 	require.NoError(t, err)
 	require.Equal(t, 1+len(counties), prog[0].Total)
 	require.Equal(t, 1+len(counties), prog[0].SignedOff)
@@ -106,7 +105,7 @@ func TestCancelCampaign(t *testing.T) {
 	require.True(t, answered)
 	require.Zero(t, f.count(`SELECT count(*) FROM assignments WHERE campaign_id = $1 AND state <> 'cancelled'`, f.cid))
 	require.Equal(t, 1, f.count(`SELECT count(*) FROM assignment_events WHERE assignment_id = $1 AND action = 'cancel'`, duban.AssignmentID(f.cid, "410225")))
-	c, err := f.db.GetCampaign(context.Background(), postgres.SystemScope, f.cid)
+	c, err := f.db.GetCampaign(context.Background(), duban.SystemScope, f.cid)
 	require.NoError(t, err)
 	require.Equal(t, duban.CampaignCancelled, c.Status)
 	require.Equal(t, "方案调整", c.EndReason)

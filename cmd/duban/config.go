@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/duban/duban/api"
 )
@@ -100,5 +99,3 @@ func (c Config) verifier() (api.Verifier, error) {
 	}
 	return v, nil
 }
-
-const shutdownGrace = 10 * time.Second

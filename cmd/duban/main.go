@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/duban/duban/internal/app"
 )
 
 const usage = `duban — 督办 safety-supervision campaigns
@@ -19,10 +21,8 @@ Usage:
   duban serve      HTTP API (configured by environment, see README)
   duban worker     Temporal worker
   duban migrate    apply database migrations and import the tenant tree
-  duban loadtest [--url http://127.0.0.1:8080] [--rate 100] [--duration 20s] [--workers 16]
-                   bounded mixed load against a dev-mode API on this machine
-  duban bench [fanout|townships|reads|update]...
-                   benchmarks against baselines measured in the same run (BENCHMARKS.md)
+
+Benchmarks and the load test are a separate command: go run ./cmd/duban-bench
 `
 
 func main() {
@@ -43,11 +43,11 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "dev":
-		cfg, err := parseDevFlags(args[1:])
+		cfg, err := parseDevFlags(args[1:], configFromEnv())
 		if err != nil {
 			return err
 		}
-		d := &Dev{Config: cfg, Out: os.Stdout}
+		d := &app.Dev{Config: cfg, Out: os.Stdout}
 		defer d.Close()
 		return d.Run(ctx)
 	case "serve":
@@ -55,27 +55,24 @@ func run(ctx context.Context, args []string) error {
 	case "worker":
 		return runWorker(ctx, configFromEnv())
 	case "migrate":
-		return migrate(ctx, configFromEnv())
-	case "loadtest":
-		cfg, err := parseLoadFlags(args[1:])
-		if err != nil {
-			return err
-		}
-		rep, err := RunLoad(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		rep.Print(os.Stdout)
-		if rep.Server5xx > 0 {
-			return fmt.Errorf("%d server errors (5xx)", rep.Server5xx)
-		}
-		return nil
-	case "bench":
-		return runBench(ctx, args[1:], os.Stdout)
+		return app.Migrate(ctx, configFromEnv().DatabaseAdminURL)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
 	}
 	fmt.Fprint(os.Stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func parseDevFlags(args []string, env Config) (app.DevConfig, error) {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	c := app.DevConfig{RateLimit: env.RateLimit, CORSOrigins: env.CORSOrigins, Version: Version}
+	fs.StringVar(&c.Dir, "dir", ".duban", "state directory (PostgreSQL data, Temporal database, tools)")
+	fs.BoolVar(&c.Reset, "reset", false, "wipe the state directory first")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "API listen address")
+	fs.IntVar(&c.PGPort, "pg-port", 54329, "PostgreSQL port")
+	fs.IntVar(&c.TemporalPort, "temporal-port", 7233, "Temporal frontend port")
+	fs.IntVar(&c.UIPort, "ui-port", 8233, "Temporal Web UI port")
+	err := fs.Parse(args)
+	return c, err
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 )
 
 // Persona is a seeded user with one role.
@@ -30,13 +29,13 @@ var Personas = []Persona{
 }
 
 // Apply creates any missing persona and binding.
-func Apply(ctx context.Context, db *postgres.DB) error {
+func Apply(ctx context.Context, db duban.UserStore) error {
 	for _, p := range Personas {
-		err := db.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: p.Login, Name: p.Name, Tenant: p.Tenant})
+		err := db.CreateUser(ctx, duban.SystemScope, &duban.User{Login: p.Login, Name: p.Name, Tenant: p.Tenant})
 		if err != nil && duban.ErrorCode(err) != duban.EConflict {
 			return fmt.Errorf("seed user %s: %w", p.Login, err)
 		}
-		err = db.GrantRole(ctx, postgres.SystemScope, &duban.RoleBinding{User: p.Login, Role: p.Role, Tenant: p.Tenant})
+		err = db.GrantRole(ctx, duban.SystemScope, &duban.RoleBinding{User: p.Login, Role: p.Role, Tenant: p.Tenant})
 		if err != nil && duban.ErrorCode(err) != duban.EConflict {
 			return fmt.Errorf("seed binding %s: %w", p.Login, err)
 		}

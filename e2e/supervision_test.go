@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/duban/duban"
-	"github.com/duban/duban/postgres"
 	"github.com/stretchr/testify/require"
 )
 
@@ -161,9 +160,9 @@ func TestAccidentsThroughTheAPI(t *testing.T) {
 			deaths = 2
 		}
 		when := time.Date(y, 2, 1+i%20, 10, 0, 0, 0, time.UTC)
-		a := duban.NewAccident(s.core.Dir, fmt.Sprintf("ahist%02d", i), "410225", duban.AccidentProduction, "x", "x", "import", when, when.Add(30*time.Minute),
+		a := duban.NewAccident(s.app.Dir, fmt.Sprintf("ahist%02d", i), "410225", duban.AccidentProduction, "x", "x", "import", when, when.Add(30*time.Minute),
 			duban.AccidentFigures{Deaths: deaths})
-		require.NoError(t, s.core.DB.ProjectAccident(ctx, postgres.SystemScope, postgres.AccidentProjection{Accident: *a, Action: "import", Actor: "import"}))
+		require.NoError(t, s.app.DB.ProjectAccident(ctx, duban.SystemScope, duban.AccidentProjection{Accident: *a, Action: "import", Actor: "import"}))
 	}
 	st := s.call("henan-planner", "GET", fmt.Sprintf("/v1/accident-stats?tenant=41&from=%d-01-01&to=%d-03-31", year, year), nil)
 	require.Equal(t, 200, st.Status, string(st.Raw))

@@ -1,11 +1,10 @@
-package main
+package app
 
 import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"github.com/duban/duban/internal/seed"
 	"github.com/duban/duban/postgres"
 	"github.com/jackc/pgx/v5"
-	"go.temporal.io/sdk/worker"
 )
 
 // DevConfig configures `duban dev`.
@@ -35,19 +33,10 @@ type DevConfig struct {
 	TemporalMemory bool
 	// ToolsDir holds the temporal CLI when none is on PATH (default Dir/bin).
 	ToolsDir string
-}
-
-func parseDevFlags(args []string) (DevConfig, error) {
-	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
-	var c DevConfig
-	fs.StringVar(&c.Dir, "dir", ".duban", "state directory (PostgreSQL data, Temporal database, tools)")
-	fs.BoolVar(&c.Reset, "reset", false, "wipe the state directory first")
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "API listen address")
-	fs.IntVar(&c.PGPort, "pg-port", 54329, "PostgreSQL port")
-	fs.IntVar(&c.TemporalPort, "temporal-port", 7233, "Temporal frontend port")
-	fs.IntVar(&c.UIPort, "ui-port", 8233, "Temporal Web UI port")
-	err := fs.Parse(args)
-	return c, err
+	// RateLimit, CORSOrigins and Version configure the API.
+	RateLimit   api.RateLimit
+	CORSOrigins []string
+	Version     string
 }
 
 // Dev runs the whole system on one machine: PostgreSQL and a Temporal dev
@@ -58,10 +47,9 @@ type Dev struct {
 	// Ready, when set, is called with the API address once everything is up.
 	Ready func(apiAddr string)
 
-	pg   *devstack.Postgres
-	tmp  *devstack.Temporal
-	core *core
-	w    worker.Worker
+	pg  *devstack.Postgres
+	tmp *devstack.Temporal
+	app *App
 }
 
 // DevAppRole is the login role the dev API and worker connect as.
@@ -101,7 +89,7 @@ func (d *Dev) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("PostgreSQL: %w", err)
 	}
-	appURL, err := prepareDatabase(ctx, d.pg, DevAppRole)
+	appURL, err := PrepareLocal(ctx, d.pg, DevAppRole)
 	if err != nil {
 		return err
 	}
@@ -125,32 +113,26 @@ func (d *Dev) Run(ctx context.Context) error {
 		return err
 	}
 
-	d.core, err = openCore(ctx, appURL, d.tmp.FrontendHostPort(), "default")
+	d.app, err = Open(ctx, Config{DatabaseURL: appURL, TemporalAddress: d.tmp.FrontendHostPort(), RateLimit: c.RateLimit,
+		CORSOrigins: c.CORSOrigins, Version: c.Version})
 	if err != nil {
 		return err
 	}
-	if err := seed.Apply(ctx, d.core.DB); err != nil {
+	if err := seed.Apply(ctx, d.app.DB); err != nil {
 		return err
 	}
-	if err := d.core.Authz.Reload(); err != nil {
+	if err := d.app.Authz.Reload(); err != nil {
 		return err
 	}
-	env := configFromEnv()
-	d.core.RateLimit, d.core.CORSOrigins = env.RateLimit, env.CORSOrigins
-	d.core.watchPolicy(ctx)
-	d.w, err = d.core.worker()
-	if err != nil {
+	if err := d.app.StartWorker(nil); err != nil {
 		return err
-	}
-	if err := d.w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
 	}
 	signer, err := devSigner(filepath.Join(dir, "dev-signing-key"))
 	if err != nil {
 		return err
 	}
-	h := d.core.server(signer.Verifier(), signer).Handler()
-	return listenAndServe(ctx, c.Addr, h, func(addr string) {
+	h := d.app.Server(signer.Verifier(), signer).Handler()
+	return Serve(ctx, c.Addr, h, func(addr string) {
 		d.banner(out, addr)
 		if d.Ready != nil {
 			d.Ready(addr)
@@ -183,11 +165,8 @@ func (d *Dev) banner(out io.Writer, addr string) {
 
 // Close stops everything Run started, in reverse order.
 func (d *Dev) Close() {
-	if d.w != nil {
-		d.w.Stop()
-	}
-	if d.core != nil {
-		d.core.Close()
+	if d.app != nil {
+		d.app.Close()
 	}
 	if d.tmp != nil {
 		_ = d.tmp.Stop()
@@ -197,10 +176,10 @@ func (d *Dev) Close() {
 	}
 }
 
-// prepareDatabase creates the `duban` database on a local cluster when
+// PrepareLocal creates the `duban` database on a local cluster when
 // missing, migrates it, imports the tenant tree and creates appRole (a
 // member of duban_app that owns nothing); it returns appRole's URL.
-func prepareDatabase(ctx context.Context, pg *devstack.Postgres, appRole string) (string, error) {
+func PrepareLocal(ctx context.Context, pg *devstack.Postgres, appRole string) (string, error) {
 	if err := ensureDatabase(ctx, pg.AdminURL("postgres"), "duban"); err != nil {
 		return "", err
 	}

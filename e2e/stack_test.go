@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"github.com/duban/duban/api"
+	"github.com/duban/duban/internal/app"
 	"github.com/duban/duban/internal/seed"
 	"github.com/duban/duban/internal/testenv"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 )
 
@@ -33,14 +35,17 @@ var queueSeq atomic.Int64
 // stack is the real system for one test: its own database, the shared
 // Temporal dev server with a task queue of its own, a worker and the API.
 type stack struct {
-	t      *testing.T
-	core   *core
-	db     testenv.DB
-	srv    *httptest.Server
-	signer *api.DevSigner
-	mu     sync.Mutex
-	tokens map[string]string
-	made   map[string]bool
+	t   *testing.T
+	app *app.App
+	db  testenv.DB
+	// adminPool: see admin()
+	adminPool *pgxpool.Pool
+	restarts  bool // the crash test restarts PostgreSQL
+	srv       *httptest.Server
+	signer    *api.DevSigner
+	mu        sync.Mutex
+	tokens    map[string]string
+	made      map[string]bool
 }
 
 func startStack(t *testing.T) *stack {
@@ -48,22 +53,20 @@ func startStack(t *testing.T) *stack {
 	d := testenv.NewDB(t)
 	ts := testenv.Temporal(t)
 	ctx := context.Background()
-	c, err := openCore(ctx, d.AppURL, ts.FrontendHostPort(), "default")
+	queue := fmt.Sprintf("duban-test-%d-%d", os.Getpid(), queueSeq.Add(1))
+	// tests drive many calls per persona
+	c, err := app.Open(ctx, app.Config{DatabaseURL: d.AppURL, TemporalAddress: ts.FrontendHostPort(), TaskQueue: queue,
+		RateLimit: api.RateLimit{PerSecond: 10000, Burst: 10000}})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
-	c.TaskQueue = fmt.Sprintf("duban-test-%d-%d", os.Getpid(), queueSeq.Add(1))
-	c.RateLimit = api.RateLimit{PerSecond: 10000, Burst: 10000} // tests drive many calls per persona
 	require.NoError(t, seed.Apply(ctx, c.DB))
 	require.NoError(t, c.Authz.Reload())
-	w, err := c.worker()
-	require.NoError(t, err)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	require.NoError(t, c.StartWorker(nil))
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	signer := &api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}
-	srv := httptest.NewServer(c.server(signer.Verifier(), nil).Handler())
+	srv := httptest.NewServer(c.Server(signer.Verifier(), nil).Handler())
 	t.Cleanup(srv.Close)
-	return &stack{t: t, core: c, db: d, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
+	return &stack{t: t, app: c, db: d, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
 }
 
 type resp struct {

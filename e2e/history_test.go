@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -70,7 +70,7 @@ func TestRecordSupervisionHistories(t *testing.T) {
 	s.expect(200, "zhongmu-staff", "POST", "/v1/accidents/"+aid+"/amend", map[string]any{"deaths": 10, "serious_injuries": 0, "direct_loss_cny": 0})
 	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/accidents/"+aid+"/forward", map[string]any{})
 	eventually(t, 30*time.Second, func() bool {
-		d, err := s.core.Temporal.DescribeWorkflowExecution(context.Background(), workflows.HazardWorkflowID(hid), "")
+		d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), workflows.HazardWorkflowID(hid), "")
 		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	}, "the closed hazard's workflow completes")
 	time.Sleep(time.Second) // background notification activities settle
@@ -79,7 +79,7 @@ func TestRecordSupervisionHistories(t *testing.T) {
 }
 
 func recordHistory(t *testing.T, s *stack, wid, name string) {
-	it := s.core.Temporal.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := s.app.Temporal.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {
 		ev, err := it.Next()

@@ -1,4 +1,7 @@
-package main
+// Package load is Duban's load generator: a bounded run of mixed reads and
+// writes from the seeded personas at a fixed rate against an API on this
+// machine (loopback only), with throughput and latency per operation.
+package load
 
 import (
 	"bytes"
@@ -14,9 +17,9 @@ import (
 	"time"
 )
 
-// LoadConfig configures `duban loadtest`: a bounded run of mixed reads and
+// Config configures a run (`duban-bench loadtest`): a bounded run of mixed reads and
 // writes from many personas at a fixed rate against an API on this machine.
-type LoadConfig struct {
+type Config struct {
 	URL      string
 	Rate     int           // requests per second, all personas together
 	Duration time.Duration // how long to send
@@ -25,8 +28,8 @@ type LoadConfig struct {
 	Token func(ctx context.Context, login string) (string, error)
 }
 
-// LoadReport is what a run measured.
-type LoadReport struct {
+// Report is what a run measured.
+type Report struct {
 	Sent       int                  `json:"sent"`
 	Seconds    float64              `json:"seconds"`
 	Throughput float64              `json:"throughput_rps"`
@@ -44,9 +47,10 @@ type opReport struct {
 	lat   []time.Duration
 }
 
-func parseLoadFlags(args []string) (LoadConfig, error) {
+// ParseFlags reads the loadtest flags; only loopback targets are accepted.
+func ParseFlags(args []string) (Config, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
-	c := LoadConfig{}
+	c := Config{}
 	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "API base URL (loopback only)")
 	fs.IntVar(&c.Rate, "rate", 100, "requests per second in all")
 	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "how long to send (at most 10m)")
@@ -67,14 +71,14 @@ type loadOp struct {
 	weight                    int
 }
 
-// RunLoad runs the load and returns the report; it launches a campaign first
+// Run runs the load and returns the report; it launches a campaign first
 // so that reads and writes have something to work on.
-func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
+func Run(ctx context.Context, c Config) (*Report, error) {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.Workers}}
 	if c.Token == nil {
 		c.Token = func(ctx context.Context, login string) (string, error) {
 			var out struct{ Token string }
-			if err := doJSON(ctx, client, "", "POST", c.URL+"/v1/dev/tokens", map[string]any{"user": login}, &out); err != nil {
+			if err := DoJSON(ctx, client, "", "POST", c.URL+"/v1/dev/tokens", map[string]any{"user": login}, &out); err != nil {
 				return "", fmt.Errorf("dev token for %s (is the server in dev mode?): %w", login, err)
 			}
 			return out.Token, nil
@@ -89,13 +93,13 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 		tokens[p] = t
 	}
 	var camp struct{ ID string }
-	if err := doJSON(ctx, client, tokens["henan-planner"], "POST", c.URL+"/v1/campaigns", map[string]any{"template": "generic",
+	if err := DoJSON(ctx, client, tokens["henan-planner"], "POST", c.URL+"/v1/campaigns", map[string]any{"template": "generic",
 		"title": "压力测试 " + time.Now().Format("15:04:05"), "scope": "41", "levels": []string{"county"}, "targets": []string{"410122", "410225"}}, &camp); err != nil {
 		return nil, fmt.Errorf("launch: %w", err)
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
-		if doJSON(ctx, client, tokens["lankao-staff"], "GET", c.URL+"/v1/assignments/"+camp.ID+".410225", nil, nil) == nil &&
-			doJSON(ctx, client, tokens["zhongmu-staff"], "GET", c.URL+"/v1/assignments/"+camp.ID+".410122", nil, nil) == nil {
+		if DoJSON(ctx, client, tokens["lankao-staff"], "GET", c.URL+"/v1/assignments/"+camp.ID+".410225", nil, nil) == nil &&
+			DoJSON(ctx, client, tokens["zhongmu-staff"], "GET", c.URL+"/v1/assignments/"+camp.ID+".410122", nil, nil) == nil {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -122,7 +126,7 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 			plan = append(plan, o)
 		}
 	}
-	rep := &LoadReport{Status: map[int]int{}, PerOp: map[string]*opReport{}}
+	rep := &Report{Status: map[int]int{}, PerOp: map[string]*opReport{}}
 	var mu sync.Mutex
 	var all []time.Duration
 	jobs := make(chan loadOp, c.Workers)
@@ -133,7 +137,7 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 			defer wg.Done()
 			for o := range jobs {
 				t0 := time.Now()
-				status, err := doStatus(ctx, client, tokens[o.login], o.method, c.URL+o.path, o.body)
+				status, err := DoStatus(ctx, client, tokens[o.login], o.method, c.URL+o.path, o.body)
 				d := time.Since(t0)
 				mu.Lock()
 				rep.Sent++
@@ -180,15 +184,16 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 	wg.Wait()
 	rep.Seconds = time.Since(start).Seconds()
 	rep.Throughput = float64(rep.Sent) / rep.Seconds
-	rep.P50, rep.P99 = percentile(all, 50), percentile(all, 99)
+	rep.P50, rep.P99 = Percentile(all, 50), Percentile(all, 99)
 	for _, r := range rep.PerOp {
-		r.P50ms = float64(percentile(r.lat, 50).Microseconds()) / 1000
-		r.P99ms = float64(percentile(r.lat, 99).Microseconds()) / 1000
+		r.P50ms = float64(Percentile(r.lat, 50).Microseconds()) / 1000
+		r.P99ms = float64(Percentile(r.lat, 99).Microseconds()) / 1000
 	}
 	return rep, nil
 }
 
-func percentile(ds []time.Duration, p int) time.Duration {
+// Percentile returns the p-th percentile of ds (sorted in place).
+func Percentile(ds []time.Duration, p int) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
@@ -202,7 +207,7 @@ func percentile(ds []time.Duration, p int) time.Duration {
 }
 
 // Print writes the report as a table.
-func (r *LoadReport) Print(w io.Writer) {
+func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "sent %d in %.1fs: %.1f req/s; p50 %v, p99 %v; transport errors %d; 5xx %d; status %v\n",
 		r.Sent, r.Seconds, r.Throughput, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Errors, r.Server5xx, r.Status)
 	names := make([]string, 0, len(r.PerOp))
@@ -238,7 +243,8 @@ func newJSONRequest(ctx context.Context, token, method, url string, body any) (*
 	return req, nil
 }
 
-func doStatus(ctx context.Context, c *http.Client, token, method, url string, body any) (int, error) {
+// DoStatus sends a JSON request and returns the status, discarding the body.
+func DoStatus(ctx context.Context, c *http.Client, token, method, url string, body any) (int, error) {
 	req, err := newJSONRequest(ctx, token, method, url, body)
 	if err != nil {
 		return 0, err
@@ -252,7 +258,8 @@ func doStatus(ctx context.Context, c *http.Client, token, method, url string, bo
 	return resp.StatusCode, nil
 }
 
-func doJSON(ctx context.Context, c *http.Client, token, method, url string, body, out any) error {
+// DoJSON sends a JSON request and decodes a 2xx answer into out.
+func DoJSON(ctx context.Context, c *http.Client, token, method, url string, body, out any) error {
 	req, err := newJSONRequest(ctx, token, method, url, body)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 func TestSeedTemplatesHenan(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	dir := s.core.Dir
+	dir := s.app.Dir
 	campaigns := map[string]string{}
 	for _, tplID := range []string{"house-survey", "dual-prevention", "fireworks-holiday", "rectification-3y", "responsibility-letter"} {
 		t.Run(tplID, func(t *testing.T) {

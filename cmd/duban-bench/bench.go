@@ -19,13 +19,13 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/api"
+	"github.com/duban/duban/internal/app"
 	"github.com/duban/duban/internal/devstack"
+	"github.com/duban/duban/internal/load"
 	"github.com/duban/duban/internal/seed"
-	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -35,8 +35,7 @@ type benchStack struct {
 	dir    string
 	pg     *devstack.Postgres
 	tmp    *devstack.Temporal
-	core   *core
-	w      worker.Worker
+	app    *app.App
 	srv    *httptest.Server
 	signer *api.DevSigner
 	tokens map[string]string
@@ -53,7 +52,7 @@ func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
 	if b.pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "pg")}); err != nil {
 		return nil, err
 	}
-	appURL, err := prepareDatabase(ctx, b.pg, "duban_bench_app")
+	appURL, err := app.PrepareLocal(ctx, b.pg, "duban_bench_app")
 	if err != nil {
 		return nil, err
 	}
@@ -65,29 +64,27 @@ func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
 	if b.tmp, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Binary: bin}); err != nil {
 		return nil, err
 	}
-	if b.core, err = openCore(ctx, appURL, b.tmp.FrontendHostPort(), "default"); err != nil {
+	// no rate limit: measure the system, not the limiter
+	if b.app, err = app.Open(ctx, app.Config{DatabaseURL: appURL, TemporalAddress: b.tmp.FrontendHostPort()}); err != nil {
 		return nil, err
 	}
-	b.core.RateLimit = api.RateLimit{} // measure the system, not the limiter
-	if err := seed.Apply(ctx, b.core.DB); err != nil {
+	if err := seed.Apply(ctx, b.app.DB); err != nil {
 		return nil, err
 	}
-	_ = b.core.DB.CreateUser(ctx, postgres.SystemScope, &duban.User{Login: "nation-planner", Name: "国家规划", Tenant: "000000"})
-	_ = b.core.DB.GrantRole(ctx, postgres.SystemScope, &duban.RoleBinding{User: "nation-planner", Role: duban.RolePlanner, Tenant: "000000"})
-	if err := b.core.Authz.Reload(); err != nil {
+	_ = b.app.DB.CreateUser(ctx, duban.SystemScope, &duban.User{Login: "nation-planner", Name: "国家规划", Tenant: "000000"})
+	_ = b.app.DB.GrantRole(ctx, duban.SystemScope, &duban.RoleBinding{User: "nation-planner", Role: duban.RolePlanner, Tenant: "000000"})
+	if err := b.app.Authz.Reload(); err != nil {
 		return nil, err
 	}
-	if b.w, err = b.core.worker(); err != nil {
-		return nil, err
-	}
-	b.w.RegisterWorkflowWithOptions(emptyTree, workflow.RegisterOptions{Name: "EmptyTree"})
-	b.w.RegisterWorkflowWithOptions(noopUpdates, workflow.RegisterOptions{Name: "NoopUpdates"})
-	if err := b.w.Start(); err != nil {
+	w := b.app.NewWorker()
+	w.RegisterWorkflowWithOptions(emptyTree, workflow.RegisterOptions{Name: "EmptyTree"})
+	w.RegisterWorkflowWithOptions(noopUpdates, workflow.RegisterOptions{Name: "NoopUpdates"})
+	if err := b.app.StartWorker(w); err != nil {
 		return nil, err
 	}
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	b.signer = &api.DevSigner{Key: key, Issuer: "bench", Audience: "duban", TTL: 2 * time.Hour}
-	b.srv = httptest.NewServer(b.core.server(b.signer.Verifier(), nil).Handler())
+	b.srv = httptest.NewServer(b.app.Server(b.signer.Verifier(), nil).Handler())
 	return b, nil
 }
 
@@ -95,11 +92,8 @@ func (b *benchStack) Close() {
 	if b.srv != nil {
 		b.srv.Close()
 	}
-	if b.w != nil {
-		b.w.Stop()
-	}
-	if b.core != nil {
-		b.core.Close()
+	if b.app != nil {
+		b.app.Close()
 	}
 	if b.tmp != nil {
 		_ = b.tmp.Stop()
@@ -122,7 +116,7 @@ func (b *benchStack) token(login string) string {
 }
 
 func (b *benchStack) get(ctx context.Context, login, path string, out any) error {
-	return doJSON(ctx, http.DefaultClient, b.token(login), "GET", b.srv.URL+path, nil, out)
+	return load.DoJSON(ctx, http.DefaultClient, b.token(login), "GET", b.srv.URL+path, nil, out)
 }
 
 // treeNode is the shape of the campaign tree for the baseline.
@@ -198,12 +192,12 @@ func (r BenchResult) String() string {
 // same tree of empty workflows with the SDK.
 func benchFanout(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
 	levels := map[duban.Level]bool{duban.LevelProvince: true, duban.LevelCity: true, duban.LevelCounty: true}
-	tree := buildTree(b.core.Dir, duban.RootCode, levels)
+	tree := buildTree(b.app.Dir, duban.RootCode, levels)
 	n := countTree(tree)
 	// baseline first
 	t0 := time.Now()
-	run, err := b.core.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "baseline/" + strconv.FormatInt(time.Now().UnixNano(), 36),
-		TaskQueue: b.core.TaskQueue}, "EmptyTree", tree)
+	run, err := b.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "baseline/" + strconv.FormatInt(time.Now().UnixNano(), 36),
+		TaskQueue: b.app.Config.TaskQueue}, "EmptyTree", tree)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +208,7 @@ func benchFanout(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 	// the engine
 	t0 = time.Now()
 	var camp struct{ ID string }
-	if err := doJSON(ctx, http.DefaultClient, b.token("nation-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
+	if err := load.DoJSON(ctx, http.DefaultClient, b.token("nation-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
 		"title": "全国基准", "scope": "000000", "levels": []string{"province", "city", "county"}}, &camp); err != nil {
 		return nil, err
 	}
@@ -239,7 +233,7 @@ func benchFanout(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 		ids = append(ids, workflows.NodeID(camp.ID, p.Code))
 	}
 	for _, id := range ids {
-		d, err := b.core.Temporal.DescribeWorkflowExecution(ctx, id, "")
+		d, err := b.app.Temporal.DescribeWorkflowExecution(ctx, id, "")
 		if err != nil {
 			return nil, err
 		}
@@ -273,7 +267,7 @@ func benchTownships(ctx context.Context, b *benchStack, out io.Writer) ([]BenchR
 		}
 	}
 	levels := map[duban.Level]bool{duban.LevelCounty: true}
-	tree := buildTree(b.core.Dir, duban.RootCode, levels)
+	tree := buildTree(b.app.Dir, duban.RootCode, levels)
 	var attach func(n *treeNode)
 	attach = func(n *treeNode) {
 		for i := range n.Children {
@@ -287,7 +281,7 @@ func benchTownships(ctx context.Context, b *benchStack, out io.Writer) ([]BenchR
 	n := countTree(tree)
 	t0 := time.Now()
 	id := "townships/" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	run, err := b.core.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: b.core.TaskQueue}, "EmptyTree", tree)
+	run, err := b.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: b.app.Config.TaskQueue}, "EmptyTree", tree)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +289,7 @@ func benchTownships(ctx context.Context, b *benchStack, out io.Writer) ([]BenchR
 		return nil, err
 	}
 	took := time.Since(t0)
-	d, err := b.core.Temporal.DescribeWorkflowExecution(ctx, id, "")
+	d, err := b.app.Temporal.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -310,12 +304,12 @@ func benchReads(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 	// enough assignments under Zhengzhou for a full page
 	for i := 0; i < 4; i++ {
 		var camp struct{ ID string }
-		if err := doJSON(ctx, http.DefaultClient, b.token("henan-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
+		if err := load.DoJSON(ctx, http.DefaultClient, b.token("henan-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
 			"title": fmt.Sprintf("读基准%d", i), "scope": "41", "levels": []string{"city", "county"}, "targets": []string{"4101"}}, &camp); err != nil {
 			return nil, err
 		}
 	}
-	want := 4 * (1 + len(b.core.Dir.Supervised("4101")))
+	want := 4 * (1 + len(b.app.Dir.Supervised("4101")))
 	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		var page struct{ Total int }
 		if err := b.get(ctx, "zhengzhou-reviewer", "/v1/assignments?tenant=4101&limit=1", &page); err != nil {
@@ -328,9 +322,9 @@ func benchReads(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 			return nil, fmt.Errorf("assignments for the read benchmark did not appear")
 		}
 	}
-	scope := []string{b.core.Dir.Get("4101").Path}
+	scope := []string{b.app.Dir.Get("4101").Path}
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		items, total, err := b.core.DB.ListAssignments(r.Context(), scope, postgres.AssignmentFilter{Within: "4101", Limit: 50})
+		items, total, err := b.app.DB.ListAssignments(r.Context(), scope, duban.AssignmentFilter{Within: "4101", Limit: 50})
 		if err != nil {
 			http.Error(w, err.Error(), 500)
 			return
@@ -343,10 +337,10 @@ func benchReads(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 	tok := b.token("zhengzhou-reviewer")
 	for _, clients := range []int{1, 8, 32} {
 		api := loadRun(ctx, clients, 4*time.Second, func(c *http.Client) (int, error) {
-			return doStatus(ctx, c, tok, "GET", b.srv.URL+"/v1/assignments?tenant=4101&limit=50", nil)
+			return load.DoStatus(ctx, c, tok, "GET", b.srv.URL+"/v1/assignments?tenant=4101&limit=50", nil)
 		})
 		base := loadRun(ctx, clients, 4*time.Second, func(c *http.Client) (int, error) {
-			return doStatus(ctx, c, "", "GET", bare.URL, nil)
+			return load.DoStatus(ctx, c, "", "GET", bare.URL, nil)
 		})
 		res = append(res,
 			BenchResult{Name: fmt.Sprintf("list-assignments, %d clients: throughput", clients), Value: api.rps, Baseline: base.rps, Unit: "req/s", Note: "baseline: same SQL, bare net/http"},
@@ -364,7 +358,7 @@ func benchReads(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 // does nothing, on the same server, sequentially.
 func benchUpdate(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
 	var camp struct{ ID string }
-	if err := doJSON(ctx, http.DefaultClient, b.token("henan-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
+	if err := load.DoJSON(ctx, http.DefaultClient, b.token("henan-planner"), "POST", b.srv.URL+"/v1/campaigns", map[string]any{"template": "generic",
 		"title": "更新基准", "scope": "41", "levels": []string{"county"}, "targets": []string{"410122"}}, &camp); err != nil {
 		return nil, err
 	}
@@ -374,17 +368,17 @@ func benchUpdate(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 			return nil, fmt.Errorf("assignment did not appear")
 		}
 	}
-	run, err := b.core.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "noop/" + camp.ID, TaskQueue: b.core.TaskQueue,
+	run, err := b.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "noop/" + camp.ID, TaskQueue: b.app.Config.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, "NoopUpdates")
 	if err != nil {
 		return nil, err
 	}
-	defer b.core.Temporal.TerminateWorkflow(context.Background(), run.GetID(), "", "bench done")
+	defer b.app.Temporal.TerminateWorkflow(context.Background(), run.GetID(), "", "bench done")
 	const n = 200
 	var engine, base []time.Duration
 	for i := 0; i < n; i++ {
 		t0 := time.Now()
-		h, err := b.core.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.NodeID(camp.ID, "410122"),
+		h, err := b.app.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.NodeID(camp.ID, "410122"),
 			UpdateName: workflows.UpdateSaveDraft, WaitForStage: client.WorkflowUpdateStageCompleted,
 			Args: []any{workflows.DraftInput{Actor: workflows.Actor{Login: "bench"}, Values: map[string]any{"completed": float64(i)}}}})
 		if err == nil {
@@ -395,7 +389,7 @@ func benchUpdate(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 		}
 		engine = append(engine, time.Since(t0))
 		t0 = time.Now()
-		h, err = b.core.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: "noop",
+		h, err = b.app.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: "noop",
 			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{i}})
 		if err == nil {
 			err = h.Get(ctx, nil)
@@ -406,8 +400,8 @@ func benchUpdate(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 		base = append(base, time.Since(t0))
 	}
 	return []BenchResult{
-		{Name: "update round trip (draft + projection): p50", Value: ms(percentile(engine, 50)), Baseline: ms(percentile(base, 50)), Unit: "ms", Note: "baseline: empty Update handler"},
-		{Name: "update round trip (draft + projection): p99", Value: ms(percentile(engine, 99)), Baseline: ms(percentile(base, 99)), Unit: "ms"},
+		{Name: "update round trip (draft + projection): p50", Value: ms(load.Percentile(engine, 50)), Baseline: ms(load.Percentile(base, 50)), Unit: "ms", Note: "baseline: empty Update handler"},
+		{Name: "update round trip (draft + projection): p99", Value: ms(load.Percentile(engine, 99)), Baseline: ms(load.Percentile(base, 99)), Unit: "ms"},
 	}, nil
 }
 
@@ -444,7 +438,7 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 		}()
 	}
 	wg.Wait()
-	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: percentile(lat, 50), p99: percentile(lat, 99), bad: bad}
+	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: load.Percentile(lat, 50), p99: load.Percentile(lat, 99), bad: bad}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

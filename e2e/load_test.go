@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/load"
 	"github.com/stretchr/testify/require"
 )
 
@@ -14,9 +15,9 @@ import (
 func TestLoadRun(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	cfg := LoadConfig{URL: s.srv.URL, Rate: 60, Duration: 3 * time.Second, Workers: 8,
+	cfg := load.Config{URL: s.srv.URL, Rate: 60, Duration: 3 * time.Second, Workers: 8,
 		Token: func(_ context.Context, login string) (string, error) { return s.signer.Sign(login, time.Now()) }}
-	rep, err := RunLoad(context.Background(), cfg)
+	rep, err := load.Run(context.Background(), cfg)
 	require.NoError(t, err)
 	rep.Print(os.Stderr)
 	require.Zero(t, rep.Server5xx)
@@ -24,14 +25,4 @@ func TestLoadRun(t *testing.T) {
 	require.Greater(t, rep.Sent, 100)
 	require.Greater(t, rep.Status[200], rep.Sent*9/10)
 	require.Len(t, rep.PerOp, 9)
-}
-
-func TestLoadFlags(t *testing.T) {
-	_, err := parseLoadFlags([]string{"--url", "http://10.0.0.1:8080"})
-	require.Error(t, err, "only loopback")
-	_, err = parseLoadFlags([]string{"--duration", "1h"})
-	require.Error(t, err)
-	c, err := parseLoadFlags(nil)
-	require.NoError(t, err)
-	require.Equal(t, 100, c.Rate)
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -14,16 +14,35 @@ import (
 
 	"github.com/duban/duban/activities"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 )
 
 func (s *stack) countRows(q string) int {
-	conn, err := pgx.Connect(context.Background(), s.db.AdminURL)
-	require.NoError(s.t, err)
-	defer conn.Close(context.Background())
 	var n int
-	require.NoError(s.t, conn.QueryRow(context.Background(), q).Scan(&n))
+	if s.restarts { // PostgreSQL restarts under this stack: no pooled connections
+		conn, err := pgx.Connect(context.Background(), s.db.AdminURL)
+		require.NoError(s.t, err)
+		defer conn.Close(context.Background())
+		require.NoError(s.t, conn.QueryRow(context.Background(), q).Scan(&n))
+		return n
+	}
+	require.NoError(s.t, s.admin().QueryRow(context.Background(), q).Scan(&n))
 	return n
+}
+
+// admin is a pool of owner connections (row-level security does not apply),
+// opened on first use and closed with the test.
+func (s *stack) admin() *pgxpool.Pool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.adminPool == nil {
+		p, err := pgxpool.New(context.Background(), s.db.AdminURL)
+		require.NoError(s.t, err)
+		s.adminPool = p
+		s.t.Cleanup(p.Close)
+	}
+	return s.adminPool
 }
 
 func TestLaunchValidation(t *testing.T) {
@@ -76,7 +95,7 @@ func TestDeadlinesAndCancel(t *testing.T) {
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	id := r.Body["id"].(string)
 	q := "/v1/assignments?campaign=" + id
-	n := float64(len(s.core.Dir.Supervised("4102")))
+	n := float64(len(s.app.Dir.Supervised("4102")))
 	eventually(t, time.Minute, func() bool {
 		return s.call("kaifeng-reviewer", "GET", q+"&level=county&limit=1", nil).Body["total"] == n
 	}, "Kaifeng's counties")

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/api"
+	"github.com/duban/duban/internal/app"
 	"github.com/duban/duban/internal/devstack"
 	"github.com/duban/duban/internal/seed"
 	"github.com/stretchr/testify/require"
@@ -93,34 +94,30 @@ func TestCrashAndRestartNothingLost(t *testing.T) {
 	root := devstack.ModuleRoot()
 	r.tbin, err = devstack.TemporalBinary(ctx, filepath.Join(root, ".duban", "bin"), os.Stderr)
 	require.NoError(t, err)
-	build := exec.Command("go", "build", "-o", r.bin, ".")
+	build := exec.Command("go", "build", "-o", r.bin, "../cmd/duban")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, string(out))
 
 	r.startPG()
 	defer func() { _ = r.pg.Stop() }()
-	r.appURL, err = prepareDatabase(ctx, r.pg, "duban_crash_app")
+	r.appURL, err = app.PrepareLocal(ctx, r.pg, "duban_crash_app")
 	require.NoError(t, err)
 	r.startTemporal()
 	defer func() { _ = r.tmp.Stop() }()
 	r.startWorker()
 	defer r.killWorker()
 
-	c, err := openCore(ctx, r.appURL, fmt.Sprintf("127.0.0.1:%d", r.tPort), "default")
+	c, err := app.Open(ctx, app.Config{DatabaseURL: r.appURL, TemporalAddress: fmt.Sprintf("127.0.0.1:%d", r.tPort), TaskQueue: r.queue})
 	require.NoError(t, err)
 	defer c.Close()
-	c.TaskQueue, c.RateLimit = r.queue, api.RateLimit{}
 	require.NoError(t, seed.Apply(ctx, c.DB))
 	require.NoError(t, c.Authz.Reload())
-	pctx, stopPolicy := context.WithCancel(ctx)
-	defer stopPolicy()
-	c.watchPolicy(pctx)
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	signer := &api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: 2 * time.Hour}
-	srv := httptest.NewServer(c.server(signer.Verifier(), nil).Handler())
+	srv := httptest.NewServer(c.Server(signer.Verifier(), nil).Handler())
 	defer srv.Close()
-	s := &stack{t: t, core: c, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
-	s.db.AdminURL = r.pg.AdminURL("duban")
+	s := &stack{t: t, app: c, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
+	s.db.AdminURL, s.restarts = r.pg.AdminURL("duban"), true
 
 	// 1. kill the worker in the middle of the fan-out
 	lr := s.retry(201, "henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "崩溃恢复", "scope": "41", "levels": []string{"city", "county"}}, "Idempotency-Key", "crash-1")

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/app"
 	"github.com/duban/duban/internal/devstack"
 	"github.com/stretchr/testify/require"
 )
@@ -49,11 +50,11 @@ func TestDevBootsAndIsReady(t *testing.T) {
 	require.NotEmpty(t, root)
 
 	for round := 1; round <= 2; round++ {
-		cfg := DevConfig{Dir: filepath.Join(dir, "state"), Addr: "127.0.0.1:0", PGPort: freePort(t),
+		cfg := app.DevConfig{Dir: filepath.Join(dir, "state"), Addr: "127.0.0.1:0", PGPort: freePort(t),
 			TemporalPort: freePort(t), TemporalMemory: true, ToolsDir: filepath.Join(root, ".duban", "bin")}
 		out := &syncBuffer{}
 		addrc := make(chan string, 1)
-		d := &Dev{Config: cfg, Out: out, Ready: func(a string) { addrc <- a }}
+		d := &app.Dev{Config: cfg, Out: out, Ready: func(a string) { addrc <- a }}
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
 		go func() { errc <- d.Run(ctx) }()

@@ -1,0 +1,61 @@
+// Command duban-bench measures Duban against baselines measured in the same
+// run (BENCHMARKS.md) and drives a bounded load test against a dev-mode API
+// on this machine. It is not part of the production binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/duban/duban/internal/load"
+)
+
+const usage = `duban-bench — benchmarks and load test for Duban 督办
+
+Usage:
+  duban-bench [fanout|townships|reads|update]...
+                   benchmarks on a throwaway stack, each with its baselines (BENCHMARKS.md)
+  duban-bench loadtest [--url http://127.0.0.1:8080] [--rate 100] [--duration 20s] [--workers 16]
+                   bounded mixed load against a running duban dev on this machine
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "duban-bench:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "help", "-h", "--help":
+			fmt.Print(usage)
+			return nil
+		case "loadtest":
+			cfg, err := load.ParseFlags(args[1:])
+			if err != nil {
+				return err
+			}
+			rep, err := load.Run(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			rep.Print(os.Stdout)
+			if rep.Server5xx > 0 {
+				return fmt.Errorf("%d server errors (5xx)", rep.Server5xx)
+			}
+			return nil
+		}
+	}
+	return runBench(ctx, args, os.Stdout)
+}

@@ -1,0 +1,236 @@
+// Package app is Duban's one assembly: it opens, runs and closes the whole
+// system from a Config — the store, the tenant directory, authorization, the
+// Temporal client, the worker with every workflow and activity, and the HTTP
+// API. `duban dev`, `serve`, `worker`, `migrate`, the benchmarks and every
+// full-stack test build the system here and nowhere else.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/duban/duban/activities"
+	"github.com/duban/duban/api"
+	"github.com/duban/duban/authz"
+	"github.com/duban/duban/calendar"
+	"github.com/duban/duban/division"
+	"github.com/duban/duban/postgres"
+	"github.com/duban/duban/workflows"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Config is what the system needs to run.
+type Config struct {
+	DatabaseURL       string // application role (row-level security applies)
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string        // default workflows.TaskQueue
+	RateLimit         api.RateLimit // per user; zero value: off
+	CORSOrigins       []string
+	Version           string
+}
+
+// App is the running system of one process.
+type App struct {
+	Config     Config
+	DB         *postgres.DB
+	Dir        *duban.Directory
+	Authz      *authz.Enforcer
+	Temporal   client.Client
+	Calendar   *calendar.Cache
+	Activities *activities.Activities
+
+	worker worker.Worker
+	cancel context.CancelFunc
+}
+
+// Open connects to PostgreSQL and Temporal, loads the tenant tree and the
+// authorization policy, and starts listening for policy and calendar
+// changes made by any instance.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is required")
+	}
+	if cfg.TaskQueue == "" {
+		cfg.TaskQueue = workflows.TaskQueue
+	}
+	if cfg.TemporalNamespace == "" {
+		cfg.TemporalNamespace = "default"
+	}
+	a := &App{Config: cfg}
+	var err error
+	if a.DB, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	tenants, err := a.DB.AllTenants(ctx)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("load tenants (did you run `duban migrate`?): %w", err)
+	}
+	if len(tenants) == 0 {
+		a.Close()
+		return nil, errors.New("no tenants in the database: run `duban migrate` first")
+	}
+	a.Dir = duban.NewDirectory(tenants)
+	if a.Authz, err = authz.New(ctx, a.Dir, a.DB); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Temporal, err = client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+		Logger: slogAdapter{slog.Default()}})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	a.Calendar = &calendar.Cache{Source: a.DB}
+	a.Activities = &activities.Activities{DB: a.DB, Dir: a.Dir, HTTP: &http.Client{Timeout: 10 * time.Second}, Calendar: a.Calendar}
+	wctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	a.watch(wctx)
+	return a, nil
+}
+
+// watch reloads casbin on every role-binding change and drops the cached
+// calendar on every override, whichever instance made them.
+func (a *App) watch(ctx context.Context) {
+	go func() {
+		_ = a.DB.Listen(ctx, "duban_policy", func() {
+			if err := a.Authz.Reload(); err != nil {
+				slog.Error("reload authorization policy", "err", err)
+			}
+		})
+	}()
+	go func() { _ = a.DB.Listen(ctx, "duban_calendar", a.Calendar.Invalidate) }()
+}
+
+// Close stops the worker and closes the connections.
+func (a *App) Close() {
+	if a.worker != nil {
+		a.worker.Stop()
+		a.worker = nil
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.DB != nil {
+		a.DB.Close()
+	}
+}
+
+// Register registers every workflow and the activities on r.
+func Register(r worker.Registry, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CadenceFlow, workflow.RegisterOptions{Name: workflows.CadenceWorkflowName})
+	r.RegisterActivity(acts)
+}
+
+// NewWorker builds the worker on the task queue with every workflow and
+// activity registered; more may be registered before it starts.
+func (a *App) NewWorker() worker.Worker {
+	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
+	Register(w, a.Activities)
+	return w
+}
+
+// StartWorker starts w (NewWorker's when nil) in the background; Close stops it.
+func (a *App) StartWorker(w worker.Worker) error {
+	if w == nil {
+		w = a.NewWorker()
+	}
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	a.worker = w
+	return nil
+}
+
+// RunWorker runs the worker until ctx ends.
+func (a *App) RunWorker(ctx context.Context) error {
+	w := a.NewWorker()
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// Server builds the API over the system; dev enables POST /v1/dev/tokens.
+func (a *App) Server(v api.Verifier, dev *api.DevSigner) *api.Server {
+	return &api.Server{
+		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Temporal: a.Temporal,
+		TaskQueue: a.Config.TaskQueue, RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins,
+		Ready: []api.HealthCheck{
+			{Name: "postgres", Check: a.DB.Ping},
+			{Name: "temporal", Check: func(ctx context.Context) error {
+				_, err := a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+	}
+}
+
+// ShutdownGrace bounds how long in-flight requests may finish on shutdown.
+const ShutdownGrace = 10 * time.Second
+
+// Serve serves h on addr until ctx ends, then shuts down gracefully.
+// ready, when set, receives the bound address.
+func Serve(ctx context.Context, addr string, h http.Handler, ready func(string)) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	if ready != nil {
+		ready(l.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// Migrate applies the migrations and imports the tenant tree, connecting as
+// the schema owner.
+func Migrate(ctx context.Context, adminURL string) error {
+	if adminURL == "" {
+		return errors.New("DATABASE_ADMIN_URL (or DATABASE_URL) is required")
+	}
+	tenants, err := division.Tenants()
+	if err != nil {
+		return err
+	}
+	if err := postgres.Migrate(ctx, adminURL, tenants); err != nil {
+		return err
+	}
+	slog.Info("migrated", "tenants", len(tenants))
+	return nil
+}
+
+// slogAdapter routes the Temporal SDK's log lines to slog at warn and above.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(string, ...interface{})        {}
+func (a slogAdapter) Info(string, ...interface{})         {}
+func (a slogAdapter) Warn(msg string, kv ...interface{})  { a.l.Warn(msg, kv...) }
+func (a slogAdapter) Error(msg string, kv ...interface{}) { a.l.Error(msg, kv...) }
