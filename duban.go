@@ -19,6 +19,7 @@ const (
 	EConflict     = "conflict"     // wrong state or duplicate: 409
 	EForbidden    = "forbidden"    // authenticated but not allowed: 403
 	EUnauthorized = "unauthorized" // no or bad credentials: 401
+	EUnavailable  = "unavailable"  // a dependency did not answer; retry: 503
 	EInternal     = "internal"     // 500
 )
 

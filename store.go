@@ -115,3 +115,19 @@ type Store interface {
 	IdempotencyStore
 	Ping(ctx context.Context) error
 }
+
+// Engine starts durable workflows and sends them updates: the one place
+// the API reaches Temporal through (package workflows' Client).
+type Engine interface {
+	// Start starts workflow name with id; starting it again is a no-op.
+	Start(ctx context.Context, id, name string, arg any) error
+	// Update sends an update and decodes its answer into out. A rejection
+	// comes back as the workflow's *Error (EConflict, EInvalid with fields,
+	// EForbidden); a workflow no longer running as EConflict; an engine
+	// that does not answer as EUnavailable.
+	Update(ctx context.Context, workflowID, name string, arg, out any) error
+	// Cancel requests cancellation of a running workflow.
+	Cancel(ctx context.Context, workflowID string) error
+	// Ping checks the engine answers.
+	Ping(ctx context.Context) error
+}

@@ -145,8 +145,8 @@ func (s *Server) registerAccidents(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.startWorkflow(ctx, workflows.AccidentWorkflowID(a.ID), workflows.AccidentWorkflowName, workflows.AccidentInput{Accident: *a}); err != nil {
-			return nil, err
+		if err := s.Engine.Start(ctx, workflows.AccidentWorkflowID(a.ID), workflows.AccidentWorkflowName, workflows.AccidentInput{Accident: *a}); err != nil {
+			return nil, problem(err)
 		}
 		got, err := s.DB.GetAccident(ctx, s.Authz.Scope(p, actAccidentRead), a.ID)
 		if err != nil {
@@ -313,13 +313,9 @@ func (s *Server) accidentUpdate(ctx context.Context, id, update string, pick fun
 	if err := s.require(ctx, action, tenant); err != nil {
 		return nil, err
 	}
-	u, err := s.update(ctx, workflows.AccidentWorkflowID(id), update, arg)
-	if err != nil {
-		return nil, err
-	}
 	var out duban.Accident
-	if err := u.Get(ctx, &out); err != nil {
-		return nil, s.updateError(err)
+	if err := s.Engine.Update(ctx, workflows.AccidentWorkflowID(id), update, arg, &out); err != nil {
+		return nil, problem(err)
 	}
 	return &struct{ Body duban.Accident }{out}, nil
 }

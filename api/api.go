@@ -22,7 +22,6 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
-	"go.temporal.io/sdk/client"
 )
 
 // MaxBodyBytes limits every request body.
@@ -43,10 +42,9 @@ type Server struct {
 	// DevSigner is set only in dev mode; it enables POST /v1/dev/tokens.
 	DevSigner *DevSigner
 	Ready     []HealthCheck
-	// Temporal starts campaigns and sends their updates.
-	Temporal client.Client
-	// TaskQueue is where campaigns run (default workflows.TaskQueue).
-	TaskQueue string
+	// Engine starts the workflows and sends their updates; without one
+	// the workflow-backed operations are not offered.
+	Engine duban.Engine
 	// RateLimit is per user (per client address without a token).
 	RateLimit RateLimit
 	// CORSOrigins may call the API from a browser; none by default.
@@ -95,7 +93,7 @@ func (s *Server) register(api huma.API) {
 	s.registerUsers(api)
 	s.registerRoleBindings(api)
 	s.registerAudit(api)
-	if s.Temporal != nil {
+	if s.Engine != nil {
 		s.registerCampaigns(api)
 		s.registerAssignments(api)
 		s.registerHazards(api)
@@ -221,6 +219,9 @@ func (s *Server) forgetPrincipals() { s.principals.Clear() }
 
 // problem translates a domain error into a huma status error.
 func problem(err error) error {
+	if err == nil {
+		return nil
+	}
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return err
@@ -243,6 +244,8 @@ func problem(err error) error {
 		return huma.Error403Forbidden(msg)
 	case duban.EUnauthorized:
 		return huma.Error401Unauthorized(msg)
+	case duban.EUnavailable:
+		return huma.Error503ServiceUnavailable(msg)
 	}
 	slog.Error("internal error", "err", err) // the client sees no detail
 	return huma.Error500InternalServerError("internal error")

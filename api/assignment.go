@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -11,9 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/workflows"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 )
 
 // Authorization actions on assignments.
@@ -239,12 +234,8 @@ func (s *Server) registerAssignments(api huma.API) {
 			id = workflows.RootID(c.ID)
 		}
 		var n int
-		raw, err := s.update(ctx, id, workflows.UpdateTighten, workflows.TightenInput{Actor: actor(ctx), Due: due})
-		if err != nil {
-			return nil, err
-		}
-		if err := raw.Get(ctx, &n); err != nil {
-			return nil, s.updateError(err)
+		if err := s.Engine.Update(ctx, id, workflows.UpdateTighten, workflows.TightenInput{Actor: actor(ctx), Due: due}, &n); err != nil {
+			return nil, problem(err)
 		}
 		out := &struct {
 			Body struct {
@@ -271,59 +262,9 @@ func (s *Server) transition(ctx context.Context, id string, decide func(a *duban
 	if err := s.require(ctx, action, tenant); err != nil {
 		return nil, err
 	}
-	h, err := s.update(ctx, workflows.NodeID(a.CampaignID, a.Tenant), update, arg)
-	if err != nil {
-		return nil, err
-	}
 	var out duban.Assignment
-	if err := h.Get(ctx, &out); err != nil {
-		return nil, s.updateError(err)
+	if err := s.Engine.Update(ctx, workflows.NodeID(a.CampaignID, a.Tenant), update, arg, &out); err != nil {
+		return nil, problem(err)
 	}
 	return &struct{ Body duban.Assignment }{out}, nil
-}
-
-// update sends an Update and waits for it to complete. The update id is
-// fresh for this call (never derived from client input) and stable across
-// its retries, so when the workflow task carrying it fails for a transient
-// reason (the server aborts the update with WorkflowNotReady; the worker
-// retries the task) the retry finds the update's outcome instead of
-// applying it twice.
-func (s *Server) update(ctx context.Context, workflowID, name string, arg any) (client.WorkflowUpdateHandle, error) {
-	id := newID(name + "-")
-	var err error
-	for attempt := 0; attempt < 4; attempt++ {
-		var h client.WorkflowUpdateHandle
-		h, err = s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflowID, UpdateName: name, UpdateID: id, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err == nil {
-			return h, nil
-		}
-		var notReady *serviceerror.WorkflowNotReady
-		if !errors.As(err, &notReady) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, s.updateError(err)
-		case <-time.After(time.Duration(100*(attempt+1)) * time.Millisecond):
-		}
-	}
-	return nil, s.updateError(err)
-}
-
-// updateError maps workflow answers: a domain rejection (409, 422 naming
-// fields, 403), a workflow that is no longer running (409), anything else
-// 503.
-func (s *Server) updateError(err error) error {
-	if de := workflows.DomainError(err); de != nil {
-		return problem(de)
-	}
-	var nf *serviceerror.NotFound
-	var app *temporal.ApplicationError
-	if errors.As(err, &nf) || (errors.As(err, &app) && app.Type() == "AcceptedUpdateCompletedWorkflow") {
-		return huma.Error409Conflict("it is no longer running (finished or cancelled)")
-	}
-	slog.Warn("workflow update failed", "err", err)
-	return huma.Error503ServiceUnavailable("the workflow service did not answer; retry")
 }

@@ -17,8 +17,6 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
 	"github.com/duban/duban/workflows"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 )
 
 // Authorization actions of the campaign engine.
@@ -187,11 +185,12 @@ func (s *Server) registerCampaigns(api huma.API) {
 		if c.Status != duban.CampaignRunning {
 			return nil, huma.Error409Conflict("campaign is " + c.Status)
 		}
-		if _, err := s.update(ctx, workflows.RootID(c.ID), workflows.UpdateCancel, workflows.CancelInput{Actor: actor(ctx), Reason: in.Body.Reason}); err != nil {
-			return nil, err
+		var status string
+		if err := s.Engine.Update(ctx, workflows.RootID(c.ID), workflows.UpdateCancel, workflows.CancelInput{Actor: actor(ctx), Reason: in.Body.Reason}, &status); err != nil {
+			return nil, problem(err)
 		}
 		if tpl := duban.TemplateByID(c.Template); tpl != nil && tpl.Cadence != nil {
-			_ = s.Temporal.CancelWorkflow(ctx, workflows.CadenceWorkflowID(c.ID), "") // no more periods; running ones stay
+			_ = s.Engine.Cancel(ctx, workflows.CadenceWorkflowID(c.ID)) // no more periods; running ones stay
 		}
 		if c, err = s.campaign(ctx, in.ID); err != nil {
 			return nil, err
@@ -370,28 +369,14 @@ func (s *Server) startCampaign(ctx context.Context, c *duban.Campaign) error {
 	in := workflows.NodeInput{CampaignID: c.ID, Root: true, Scope: c.Scope, Tenant: c.Scope, Name: s.Dir.Get(c.Scope).Name,
 		Level: s.Dir.Get(c.Scope).Level, Title: c.Title, Phase: last.ID, Due: last.Due, Levels: c.Levels,
 		Targets: c.Targets, Template: *tpl}
-	if err := s.startWorkflow(ctx, workflows.RootID(c.ID), workflows.WorkflowName, in); err != nil {
-		return err
+	if err := s.Engine.Start(ctx, workflows.RootID(c.ID), workflows.WorkflowName, in); err != nil {
+		return problem(err)
 	}
 	if tpl.Cadence == nil || c.ParentCampaign != "" {
 		return nil
 	}
-	return s.startWorkflow(ctx, workflows.CadenceWorkflowID(c.ID), workflows.CadenceWorkflowName,
-		workflows.CadenceInput{Campaign: *c, ScopeName: in.Name, ScopeLevel: in.Level, Template: *tpl, Until: last.Due})
-}
-
-// startWorkflow starts the workflow with id; starting it again is a no-op,
-// so a retried request (same Idempotency-Key) finds the first one.
-func (s *Server) startWorkflow(ctx context.Context, id, name string, arg any) error {
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: s.taskQueue(),
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, name, arg)
-	if err != nil && !strings.Contains(err.Error(), "already") {
-		return huma.Error503ServiceUnavailable("the workflow service is unavailable; retry with the same Idempotency-Key")
-	}
-	return nil
+	return problem(s.Engine.Start(ctx, workflows.CadenceWorkflowID(c.ID), workflows.CadenceWorkflowName,
+		workflows.CadenceInput{Campaign: *c, ScopeName: in.Name, ScopeLevel: in.Level, Template: *tpl, Until: last.Due}))
 }
 
 func requestHash(op string, body any) string {
@@ -475,11 +460,4 @@ func ratios(tpl *duban.Template, totals map[string]float64) map[string]float64 {
 		}
 	}
 	return out
-}
-
-func (s *Server) taskQueue() string {
-	if s.TaskQueue != "" {
-		return s.TaskQueue
-	}
-	return workflows.TaskQueue
 }

@@ -165,10 +165,10 @@ func (s *Server) registerHazards(api huma.API) {
 			return nil, problem(err)
 		}
 		sup := s.Dir.Get(h.Tenant).Supervisor
-		err = s.startWorkflow(ctx, workflows.HazardWorkflowID(h.ID), workflows.HazardWorkflowName,
+		err = s.Engine.Start(ctx, workflows.HazardWorkflowID(h.ID), workflows.HazardWorkflowName,
 			workflows.HazardInput{Hazard: *h, Reviewer: sup, Reminders: []int{3, 1}, Escalation: duban.DefaultEscalation})
 		if err != nil {
-			return nil, err
+			return nil, problem(err)
 		}
 		got, hist, err := s.DB.GetHazard(ctx, s.Authz.Scope(p, actHazardRead), h.ID)
 		if err != nil {
@@ -293,13 +293,9 @@ func (s *Server) hazardUpdate(ctx context.Context, id, action, update string, ar
 	if h.State == duban.HazardClosed {
 		return nil, huma.Error409Conflict("the hazard is closed (销号)")
 	}
-	u, err := s.update(ctx, workflows.HazardWorkflowID(id), update, a)
-	if err != nil {
-		return nil, err
-	}
 	var out duban.Hazard
-	if err := u.Get(ctx, &out); err != nil {
-		return nil, s.updateError(err)
+	if err := s.Engine.Update(ctx, workflows.HazardWorkflowID(id), update, a, &out); err != nil {
+		return nil, problem(err)
 	}
 	return &struct{ Body duban.Hazard }{out}, nil
 }

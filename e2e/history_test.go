@@ -45,6 +45,22 @@ func TestRecordHistories(t *testing.T) {
 	for name, wid := range map[string]string{"root": workflows.RootID(id), "city-relay": workflows.NodeID(id, "4101"), "county": workflows.NodeID(id, "410122")} {
 		recordHistory(t, s, wid, prefix+"-"+name)
 	}
+
+	// a three-year campaign's monthly cadence, from its start to the
+	// campaign's cancellation
+	r = s.call("henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "rectification-3y", "title": "回放样本·三年行动", "scope": "41",
+		"levels": []string{"county"}, "targets": []string{"410122"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	rid := r.Body["id"].(string)
+	eventually(t, time.Minute, func() bool {
+		return s.call("zhongmu-staff", "GET", "/v1/assignments/"+rid+".410122", nil).Status == 200
+	}, "assignment")
+	s.expect(200, "henan-planner", "POST", "/v1/campaigns/"+rid+"/cancel", map[string]any{"reason": "回放样本"})
+	eventually(t, 30*time.Second, func() bool {
+		d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), workflows.CadenceWorkflowID(rid), "")
+		return err == nil && d.WorkflowExecutionInfo.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}, "the cadence stops with its campaign")
+	recordHistory(t, s, workflows.CadenceWorkflowID(rid), "cadence")
 }
 
 // TestRecordSupervisionHistories records a hazard's whole closed loop and an
@@ -90,6 +106,6 @@ func recordHistory(t *testing.T, s *stack, wid, name string) {
 	if os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
 		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&h)
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join("..", "..", "workflows", "testdata", name+".json"), b, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), b, 0o644))
 	}
 }

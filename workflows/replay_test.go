@@ -11,7 +11,7 @@ import (
 )
 
 // TestReplayRecordedHistories replays histories recorded on the dev server
-// (cmd/duban TestRecordHistories with DUBAN_RECORD_HISTORIES=1) against
+// (e2e TestRecordHistories with DUBAN_RECORD_HISTORIES=1) against
 // today's workflow code: a change that would break running campaigns fails
 // here. Such a change must go behind workflow.GetVersion.
 func TestReplayRecordedHistories(t *testing.T) {
@@ -24,6 +24,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		r.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
 		r.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
 		r.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.CadenceFlow, workflow.RegisterOptions{Name: workflows.CadenceWorkflowName})
 		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quiet{}, f), f)
 	}
 }

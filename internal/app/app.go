@@ -47,6 +47,7 @@ type App struct {
 	Temporal   client.Client
 	Calendar   *calendar.Cache
 	Activities *activities.Activities
+	Engine     *workflows.Client // the API's way to the workflows
 
 	worker worker.Worker
 	cancel context.CancelFunc
@@ -90,6 +91,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
+	a.Engine = &workflows.Client{Temporal: a.Temporal, TaskQueue: cfg.TaskQueue}
 	a.Calendar = &calendar.Cache{Source: a.DB}
 	a.Activities = &activities.Activities{DB: a.DB, Dir: a.Dir, HTTP: &http.Client{Timeout: 10 * time.Second}, Calendar: a.Calendar}
 	wctx, cancel := context.WithCancel(context.Background())
@@ -171,15 +173,9 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Server builds the API over the system; dev enables POST /v1/dev/tokens.
 func (a *App) Server(v api.Verifier, dev *api.DevSigner) *api.Server {
 	return &api.Server{
-		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Temporal: a.Temporal,
-		TaskQueue: a.Config.TaskQueue, RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins,
-		Ready: []api.HealthCheck{
-			{Name: "postgres", Check: a.DB.Ping},
-			{Name: "temporal", Check: func(ctx context.Context) error {
-				_, err := a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
-				return err
-			}},
-		},
+		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Engine: a.Engine,
+		RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins,
+		Ready: []api.HealthCheck{{Name: "postgres", Check: a.DB.Ping}, {Name: "temporal", Check: a.Engine.Ping}},
 	}
 }
 
