@@ -52,8 +52,12 @@ func TestIdempotencyUnderConcurrency(t *testing.T) {
 	for trial := range 3 {
 		key := fmt.Sprintf("accident-%d", trial)
 		deaths := []int{0, 12, 40}
+		bodies := make([]map[string]any, len(deaths))
+		for i, d := range deaths {
+			bodies[i] = accidentBody("410122", d)
+		}
 		rs := concurrently(len(deaths), func(i int) resp {
-			return s.call("zhongmu-staff", "POST", "/v1/accidents", accidentBody("410122", deaths[i]), "Idempotency-Key", key)
+			return s.call("zhongmu-staff", "POST", "/v1/accidents", bodies[i], "Idempotency-Key", key)
 		})
 		winner := -1
 		for i, r := range rs {
@@ -71,7 +75,7 @@ func TestIdempotencyUnderConcurrency(t *testing.T) {
 		got := s.call("zhongmu-staff", "GET", "/v1/accidents/"+id, nil)
 		require.EqualValues(t, deaths[winner], got.Body["deaths"], "the read model keeps the winner's figures")
 		// a retry of the winner's body replays its answer
-		again := s.call("zhongmu-staff", "POST", "/v1/accidents", accidentBody("410122", deaths[winner]), "Idempotency-Key", key)
+		again := s.call("zhongmu-staff", "POST", "/v1/accidents", bodies[winner], "Idempotency-Key", key)
 		require.Equal(t, 201, again.Status)
 		require.Equal(t, id, again.Body["id"])
 	}

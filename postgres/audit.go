@@ -21,15 +21,23 @@ type Audit struct {
 	Target  string
 	Outcome string // duban.OutcomeOK when empty
 	Summary any
+	// Actor and RequestID say who asked; when empty they are the caller
+	// and request of ctx ("system" without a caller).
+	Actor, RequestID string
 }
 
 // AppendAudit appends an event to its tenant's hash chain inside tx. The
 // chain head row is locked, so concurrent writers of one tenant serialise.
 func AppendAudit(ctx context.Context, tx pgx.Tx, a Audit) (*duban.AuditEvent, error) {
-	p := duban.PrincipalFromContext(ctx)
-	actor := "system"
-	if p != nil {
-		actor = p.Login
+	actor, requestID := a.Actor, a.RequestID
+	if actor == "" {
+		actor = "system"
+		if p := duban.PrincipalFromContext(ctx); p != nil {
+			actor = p.Login
+		}
+	}
+	if requestID == "" {
+		requestID = duban.RequestIDFromContext(ctx)
 	}
 	if a.Outcome == "" {
 		a.Outcome = duban.OutcomeOK
@@ -39,34 +47,33 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, a Audit) (*duban.AuditEvent, er
 		return nil, fmt.Errorf("audit summary: %w", err)
 	}
 	var path string
-	if err := tx.QueryRow(ctx, `SELECT path::text FROM tenants WHERE code = $1`, a.Tenant).Scan(&path); err != nil {
+	if err := tx.QueryRow(ctx, q("audit_tenant_path"), a.Tenant).Scan(&path); err != nil {
 		return nil, fmt.Errorf("audit tenant %s: %w", a.Tenant, FormatError(err))
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_heads (tenant, tenant_path) VALUES ($1, $2::text::ltree) ON CONFLICT DO NOTHING`, a.Tenant, path); err != nil {
+	if _, err := tx.Exec(ctx, q("ensure_audit_head"), a.Tenant, path); err != nil {
 		return nil, err
 	}
 	ev := duban.AuditEvent{Tenant: a.Tenant, Actor: actor, Action: a.Action, Target: a.Target, Outcome: a.Outcome,
-		RequestID: duban.RequestIDFromContext(ctx), At: time.Now().UTC().Truncate(time.Microsecond)}
+		RequestID: requestID, At: time.Now().UTC().Truncate(time.Microsecond)}
 	var seq int64
-	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_heads WHERE tenant = $1 FOR UPDATE`, a.Tenant).Scan(&seq, &ev.PrevHash); err != nil {
+	if err := tx.QueryRow(ctx, q("lock_audit_head"), a.Tenant).Scan(&seq, &ev.PrevHash); err != nil {
 		return nil, err
 	}
 	ev.Seq = seq + 1
 	// jsonb normalises the summary; hash the normalised text so that
 	// verification recomputes the same bytes.
 	var norm string
-	if err := tx.QueryRow(ctx, `SELECT $1::jsonb::text`, string(raw)).Scan(&norm); err != nil {
+	if err := tx.QueryRow(ctx, q("normalise_json"), string(raw)).Scan(&norm); err != nil {
 		return nil, err
 	}
 	ev.Summary = json.RawMessage(norm)
 	ev.Hash = AuditHash(&ev)
-	err = tx.QueryRow(ctx, `INSERT INTO audit_events (tenant, tenant_path, seq, actor, action, target, outcome, request_id, at, summary, prev_hash, hash)
-		VALUES ($1, $2::text::ltree, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+	err = tx.QueryRow(ctx, q("insert_audit_event"),
 		ev.Tenant, path, ev.Seq, ev.Actor, ev.Action, ev.Target, ev.Outcome, ev.RequestID, ev.At, norm, ev.PrevHash, ev.Hash).Scan(&ev.ID)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant = $1`, a.Tenant, ev.Seq, ev.Hash); err != nil {
+	if _, err := tx.Exec(ctx, q("advance_audit_head"), a.Tenant, ev.Seq, ev.Hash); err != nil {
 		return nil, err
 	}
 	return &ev, nil
@@ -96,22 +103,7 @@ func (db *DB) RecordDenied(ctx context.Context, tenant, action, target string, s
 
 // ListAuditEvents returns events newest first, within scope, and the total.
 func (db *DB) ListAuditEvents(ctx context.Context, scope []string, f duban.AuditFilter) ([]duban.AuditEvent, int, error) {
-	var items []duban.AuditEvent
-	var total int
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		const cond = `($1 = '' OR tenant = $1) AND ($2 = '' OR action = $2)`
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE `+cond, f.Tenant, f.Action).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
-			FROM audit_events WHERE `+cond+` AND ($3 = 0 OR id < $3) ORDER BY id DESC LIMIT $4`, f.Tenant, f.Action, f.BeforeID, f.Limit)
-		if err != nil {
-			return err
-		}
-		items, err = pgx.CollectRows(rows, scanAudit)
-		return err
-	})
-	return items, total, err
+	return page(ctx, db, scope, q("count_audit_events"), q("list_audit_events"), []any{f.Tenant, f.Action}, f.BeforeID, f.Limit, scanAudit)
 }
 
 func scanAudit(r pgx.CollectableRow) (duban.AuditEvent, error) {
@@ -129,8 +121,7 @@ func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*duban.BrokenLin
 	var broken *duban.BrokenLink
 	checked := 0
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
-			FROM audit_events ORDER BY tenant_path, seq`)
+		rows, err := tx.Query(ctx, q("audit_events_in_order"))
 		if err != nil {
 			return err
 		}
@@ -165,8 +156,7 @@ func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*duban.BrokenLin
 			return err
 		}
 		// The head must match the last event: a deleted tail breaks too.
-		hrows, err := tx.Query(ctx, `SELECT h.tenant, h.seq, h.hash, coalesce(e.hash, ''), coalesce(e.id, 0) FROM audit_heads h
-			LEFT JOIN audit_events e ON e.tenant = h.tenant AND e.seq = h.seq ORDER BY h.tenant_path`)
+		hrows, err := tx.Query(ctx, q("audit_heads_with_last_event"))
 		if err != nil {
 			return err
 		}

@@ -13,8 +13,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // SetCalendarDay upserts an override (audited at the national root).
 func (db *DB) SetCalendarDay(ctx context.Context, scope []string, d duban.CalendarDay) error {
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO calendar_days (day, workday, note, updated_by) VALUES ($1::date, $2, $3, $4)
-			ON CONFLICT (day) DO UPDATE SET workday = EXCLUDED.workday, note = EXCLUDED.note, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+		_, err := tx.Exec(ctx, q("set_calendar_day"),
 			d.Date, d.Workday, d.Note, d.UpdatedBy)
 		if err != nil {
 			return err
@@ -27,8 +26,7 @@ func (db *DB) SetCalendarDay(ctx context.Context, scope []string, d duban.Calend
 
 // ListCalendarDays returns overrides between from and to (inclusive).
 func (db *DB) ListCalendarDays(ctx context.Context, from, to string) ([]duban.CalendarDay, error) {
-	rows, err := db.Pool.Query(ctx, `SELECT to_char(day, 'YYYY-MM-DD'), workday, note, updated_by, updated_at FROM calendar_days
-		WHERE day BETWEEN $1::date AND $2::date ORDER BY day`, from, to)
+	rows, err := db.Pool.Query(ctx, q("list_calendar_days"), from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -14,8 +14,7 @@ import (
 func (db *DB) InsertCircular(ctx context.Context, scope []string, c *duban.Circular) error {
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		doc, _ := json.Marshal(c)
-		_, err := tx.Exec(ctx, `INSERT INTO circulars (id, campaign_id, tenant, tenant_path, period_from, period_to, content, digest, signed_by, created_at)
-			SELECT $1, $2, $3, path, $4::date, $5::date, $6, $7, $8, $9 FROM tenants WHERE code = $3`,
+		_, err := tx.Exec(ctx, q("insert_circular"),
 			c.ID, c.Campaign, c.Tenant, c.PeriodFrom, c.PeriodTo, doc, c.Digest, c.SignedBy, c.SignedAt)
 		if err != nil {
 			return err
@@ -31,7 +30,7 @@ func (db *DB) GetCircular(ctx context.Context, scope []string, id string) (*duba
 	var c duban.Circular
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		var doc []byte
-		if err := tx.QueryRow(ctx, `SELECT content FROM circulars WHERE id = $1`, id).Scan(&doc); err != nil {
+		if err := tx.QueryRow(ctx, q("get_circular"), id).Scan(&doc); err != nil {
 			return err
 		}
 		return json.Unmarshal(doc, &c)
@@ -51,12 +50,7 @@ func (db *DB) GetCircular(ctx context.Context, scope []string, id string) (*duba
 func (db *DB) ListedItems(ctx context.Context, scope []string, campaign, path string) ([]duban.ListedItem, error) {
 	var out []duban.ListedItem
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT 'assignment', id, tenant, title FROM assignments
-				WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree AND escalation_level >= 3 AND state NOT IN ('signed_off', 'cancelled')
-			UNION ALL
-			SELECT 'hazard', id, tenant, doc->>'description' FROM hazards
-				WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree AND listed AND state <> 'closed'
-			ORDER BY 1, 2`, campaign, path)
+		rows, err := tx.Query(ctx, q("listed_items"), campaign, path)
 		if err != nil {
 			return err
 		}
@@ -77,11 +71,10 @@ func (db *DB) ListCirculars(ctx context.Context, scope []string, campaign string
 	var out []duban.CircularSummary
 	var total int
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM circulars WHERE campaign_id = $1`, campaign).Scan(&total); err != nil {
+		if err := tx.QueryRow(ctx, q("count_circulars"), campaign).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, tenant, content->>'title', to_char(period_from, 'YYYY-MM-DD'), to_char(period_to, 'YYYY-MM-DD'),
-				signed_by, created_at, digest FROM circulars WHERE campaign_id = $1 ORDER BY created_at DESC, id LIMIT $2`, campaign, limit)
+		rows, err := tx.Query(ctx, q("list_circulars"), campaign, limit)
 		if err != nil {
 			return err
 		}

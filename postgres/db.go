@@ -47,7 +47,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 // tenant-scoped rows.
 func (db *DB) InScope(ctx context.Context, scope []string, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('duban.scope', $1, true)`, scopeLiteral(scope)); err != nil {
+		if _, err := tx.Exec(ctx, q("in_scope"), scopeLiteral(scope)); err != nil {
 			return err
 		}
 		return fn(tx)

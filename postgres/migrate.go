@@ -29,11 +29,11 @@ func Migrate(ctx context.Context, url string, tenants []duban.Tenant) error {
 		return fmt.Errorf("migrate: connect: %w", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+	if _, err := conn.Exec(ctx, q("migration_lock"), migrationLock); err != nil {
 		return fmt.Errorf("migrate: lock: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	defer conn.Exec(context.WithoutCancel(ctx), q("migration_unlock"), migrationLock)
+	if _, err := conn.Exec(ctx, q("create_schema_migrations")); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	files, err := fs.Glob(migrations, "migration/*.up.sql")
@@ -48,7 +48,7 @@ func Migrate(ctx context.Context, url string, tenants []duban.Tenant) error {
 			return fmt.Errorf("migrate: bad migration name %s", f)
 		}
 		var done bool
-		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, v).Scan(&done); err != nil {
+		if err := conn.QueryRow(ctx, q("migration_applied"), v).Scan(&done); err != nil {
 			return err
 		}
 		if done {
@@ -59,7 +59,7 @@ func Migrate(ctx context.Context, url string, tenants []duban.Tenant) error {
 			if _, err := tx.Exec(ctx, string(sql)); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v, name)
+			_, err := tx.Exec(ctx, q("record_migration"), v, name)
 			return err
 		})
 		if err != nil {
@@ -77,7 +77,7 @@ func Migrate(ctx context.Context, url string, tenants []duban.Tenant) error {
 // importTenants upserts the tree; tenants must come supervisor first.
 func importTenants(ctx context.Context, conn *pgx.Conn, tenants []duban.Tenant) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE tenants_in (code text, name text, level text, parent text, supervisor text, path text) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, q("create_tenants_in")); err != nil {
 			return err
 		}
 		rows := make([][]any, len(tenants))
@@ -89,13 +89,7 @@ func importTenants(ctx context.Context, conn *pgx.Conn, tenants []duban.Tenant) 
 			return err
 		}
 		// Insert in level order so that references resolve.
-		_, err := tx.Exec(ctx, `
-			INSERT INTO tenants (code, name, level, parent, supervisor, path)
-			SELECT code, name, level, parent, supervisor, path::ltree FROM tenants_in ORDER BY nlevel(path::ltree)
-			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level,
-			  parent = EXCLUDED.parent, supervisor = EXCLUDED.supervisor, path = EXCLUDED.path
-			WHERE (tenants.name, tenants.level, tenants.parent, tenants.supervisor, tenants.path) IS DISTINCT FROM
-			      (EXCLUDED.name, EXCLUDED.level, EXCLUDED.parent, EXCLUDED.supervisor, EXCLUDED.path)`)
+		_, err := tx.Exec(ctx, q("upsert_tenants"))
 		return err
 	})
 }

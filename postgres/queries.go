@@ -9,7 +9,7 @@ import (
 )
 
 // The SQL lives in queries/*.sql, each statement under a "-- name: x" line;
-// runtime code names the statement with q("x"). A test checks that every
+// runtime code names the statement with q and its name. A test checks that every
 // name used exists and every statement is used.
 //
 //go:embed queries/*.sql

@@ -18,16 +18,13 @@ func (db *DB) GrantRole(ctx context.Context, scope []string, b *duban.RoleBindin
 			by = p.Login
 		}
 		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE login = $1)`, b.User).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, q("user_exists"), b.User).Scan(&exists); err != nil {
 			return err
 		}
 		if !exists {
 			return duban.Errorf(duban.ENotFound, "user %s not found", b.User)
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO role_bindings (login, role, tenant, tenant_path, created_by)
-			SELECT $1, $2, code, path, $3 FROM tenants WHERE code = $4
-			ON CONFLICT (login, role, tenant) DO NOTHING
-			RETURNING id, created_at, tenant_path::text`, b.User, string(b.Role), by, b.Tenant).
+		err := tx.QueryRow(ctx, q("insert_role_binding"), b.User, string(b.Role), by, b.Tenant).
 			Scan(&b.ID, &b.CreatedAt, &b.TenantPath)
 		if err == pgx.ErrNoRows {
 			return duban.Errorf(duban.EConflict, "%s already holds %s at %s", b.User, b.Role, b.Tenant)
@@ -57,7 +54,7 @@ func (db *DB) GetRoleBinding(ctx context.Context, scope []string, id int64) (*du
 // RevokeRole deletes a binding (audited) within scope.
 func (db *DB) RevokeRole(ctx context.Context, scope []string, b *duban.RoleBinding) error {
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM role_bindings WHERE id = $1`, b.ID)
+		tag, err := tx.Exec(ctx, q("revoke_role"), b.ID)
 		if err != nil {
 			return err
 		}
@@ -72,34 +69,19 @@ func (db *DB) RevokeRole(ctx context.Context, scope []string, b *duban.RoleBindi
 
 // ListRoleBindings returns bindings within scope ordered by id, and the total.
 func (db *DB) ListRoleBindings(ctx context.Context, scope []string, f duban.RoleBindingFilter) ([]duban.RoleBinding, int, error) {
-	var items []duban.RoleBinding
-	var total int
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		const cond = `($1 = 0 OR id = $1) AND ($2 = '' OR login = $2) AND ($3 = '' OR role = $3)
-			AND ($4 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $4))`
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM role_bindings WHERE `+cond, f.ID, f.User, f.Role, f.Tenant).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT id, login, role, tenant, tenant_path::text, created_at, created_by FROM role_bindings
-			WHERE `+cond+` AND id > $5 ORDER BY id LIMIT $6`, f.ID, f.User, f.Role, f.Tenant, f.AfterID, f.Limit)
-		if err != nil {
-			return err
-		}
-		items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.RoleBinding, error) {
+	return page(ctx, db, scope, q("count_role_bindings"), q("list_role_bindings"), []any{f.ID, f.User, f.Role, f.Tenant}, f.AfterID, f.Limit,
+		func(r pgx.CollectableRow) (duban.RoleBinding, error) {
 			var b duban.RoleBinding
 			err := r.Scan(&b.ID, &b.User, &b.Role, &b.Tenant, &b.TenantPath, &b.CreatedAt, &b.CreatedBy)
 			return b, err
 		})
-		return err
-	})
-	return items, total, FormatError(err)
 }
 
 // AllRoleBindings loads every binding, for the authorization policy.
 func (db *DB) AllRoleBindings(ctx context.Context) ([]duban.RoleBinding, error) {
 	var out []duban.RoleBinding
 	err := db.InScope(ctx, duban.SystemScope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, login, role, tenant, tenant_path::text FROM role_bindings ORDER BY id`)
+		rows, err := tx.Query(ctx, q("all_role_bindings"))
 		if err != nil {
 			return err
 		}

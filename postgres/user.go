@@ -14,8 +14,7 @@ func (db *DB) CreateUser(ctx context.Context, scope []string, u *duban.User) err
 		if p := duban.PrincipalFromContext(ctx); p != nil {
 			by = p.Login
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO users (login, name, tenant, tenant_path, created_by)
-			SELECT $1, $2, code, path, $3 FROM tenants WHERE code = $4 RETURNING created_at, tenant_path::text`,
+		err := tx.QueryRow(ctx, q("create_user"),
 			u.Login, u.Name, by, u.Tenant).Scan(&u.CreatedAt, &u.TenantPath)
 		if err == pgx.ErrNoRows {
 			return duban.Errorf(duban.ENotFound, "tenant %s not found", u.Tenant)
@@ -33,7 +32,7 @@ func (db *DB) CreateUser(ctx context.Context, scope []string, u *duban.User) err
 func (db *DB) GetUser(ctx context.Context, scope []string, login string) (*duban.User, error) {
 	var u duban.User
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT login, name, tenant, tenant_path::text, disabled, created_at FROM users WHERE login = $1`, login).
+		return tx.QueryRow(ctx, q("get_user"), login).
 			Scan(&u.Login, &u.Name, &u.Tenant, &u.TenantPath, &u.Disabled, &u.CreatedAt)
 	})
 	if err != nil {
@@ -44,26 +43,12 @@ func (db *DB) GetUser(ctx context.Context, scope []string, login string) (*duban
 
 // ListUsers returns users within scope ordered by login, and the total.
 func (db *DB) ListUsers(ctx context.Context, scope []string, f duban.UserFilter) ([]duban.User, int, error) {
-	var items []duban.User
-	var total int
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		const cond = `($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1))`
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE `+cond, f.Tenant).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT login, name, tenant, tenant_path::text, disabled, created_at FROM users
-			WHERE `+cond+` AND login > $2 ORDER BY login LIMIT $3`, f.Tenant, f.After, f.Limit)
-		if err != nil {
-			return err
-		}
-		items, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.User, error) {
+	return page(ctx, db, scope, q("count_users"), q("list_users"), []any{f.Tenant}, f.After, f.Limit,
+		func(r pgx.CollectableRow) (duban.User, error) {
 			var u duban.User
 			err := r.Scan(&u.Login, &u.Name, &u.Tenant, &u.TenantPath, &u.Disabled, &u.CreatedAt)
 			return u, err
 		})
-		return err
-	})
-	return items, total, err
 }
 
 // Principal loads the user behind a token and its role bindings (system scope:

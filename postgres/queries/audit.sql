@@ -1,0 +1,36 @@
+-- name: audit_tenant_path
+SELECT path::text FROM tenants WHERE code = $1;
+
+-- name: ensure_audit_head
+INSERT INTO audit_heads (tenant, tenant_path) VALUES ($1, $2::text::ltree) ON CONFLICT DO NOTHING;
+
+-- name: lock_audit_head
+SELECT seq, hash FROM audit_heads WHERE tenant = $1 FOR UPDATE;
+
+-- name: normalise_json
+SELECT $1::jsonb::text;
+
+-- name: insert_audit_event
+INSERT INTO audit_events (tenant, tenant_path, seq, actor, action, target, outcome, request_id, at, summary, prev_hash, hash)
+VALUES ($1, $2::text::ltree, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id;
+
+-- name: advance_audit_head
+UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant = $1;
+
+-- name: audit_events_in_order
+SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
+FROM audit_events ORDER BY tenant_path, seq;
+
+-- name: audit_heads_with_last_event
+SELECT h.tenant, h.seq, h.hash, coalesce(e.hash, ''), coalesce(e.id, 0) FROM audit_heads h
+LEFT JOIN audit_events e ON e.tenant = h.tenant AND e.seq = h.seq ORDER BY h.tenant_path;
+
+-- name: count_audit_events
+-- $1 tenant, $2 action; '': any.
+SELECT count(*) FROM audit_events WHERE ($1 = '' OR tenant = $1) AND ($2 = '' OR action = $2);
+
+-- name: list_audit_events
+-- Newest first: $3 the cursor (ids below it; 0: none), $4 the limit.
+SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
+FROM audit_events WHERE ($1 = '' OR tenant = $1) AND ($2 = '' OR action = $2) AND ($3 = 0 OR id < $3)
+ORDER BY id DESC LIMIT $4;

@@ -1,0 +1,98 @@
+-- name: insert_campaign
+INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at, options, parent_campaign, period)
+SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9, $10, nullif($11, ''), $12 FROM tenants WHERE code = $4
+RETURNING scope_path::text;
+
+-- name: set_campaign_status
+UPDATE campaigns SET status = $2, ended_at = $3, end_reason = $4, version = version + 1
+WHERE id = $1 AND status = 'running' RETURNING scope;
+
+-- name: upsert_assignment
+INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant,
+parent_id, state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at)
+SELECT $1, $2, $3, t.path, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $19, $20, $21, $22
+FROM tenants t WHERE t.code = $3
+ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, due_at = EXCLUDED.due_at, overdue = EXCLUDED.overdue,
+escalation_level = EXCLUDED.escalation_level, draft = EXCLUDED.draft, report = EXCLUDED.report, comment = EXCLUDED.comment,
+submitted_at = EXCLUDED.submitted_at, first_submitted_at = EXCLUDED.first_submitted_at, approved_at = EXCLUDED.approved_at,
+signed_off_at = EXCLUDED.signed_off_at, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+WHERE assignments.version < EXCLUDED.version;
+
+-- name: insert_assignment_event
+INSERT INTO assignment_events (assignment_id, version, tenant_path, at, actor, action, from_state, to_state, comment, details)
+SELECT $1, $2, path, $4, $5, $6, $7, $8, $9, $10::jsonb FROM tenants WHERE code = $3
+ON CONFLICT (assignment_id, version) DO NOTHING;
+
+-- name: campaign_progress
+SELECT count(*),
+count(*) FILTER (WHERE state = 'assigned'), count(*) FILTER (WHERE state = 'in_progress'),
+count(*) FILTER (WHERE state = 'submitted'), count(*) FILTER (WHERE state = 'returned'),
+count(*) FILTER (WHERE state = 'approved'), count(*) FILTER (WHERE state = 'signed_off'),
+count(*) FILTER (WHERE state = 'cancelled'), count(*) FILTER (WHERE overdue),
+count(*) FILTER (WHERE first_submitted_at IS NOT NULL AND first_submitted_at <= due_at),
+count(*) FILTER (WHERE state <> 'cancelled' AND (due_at <= $3 OR first_submitted_at IS NOT NULL)),
+coalesce(max(escalation_level), 0), count(*) FILTER (WHERE escalation_level >= 3)
+FROM assignments WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree;
+
+-- name: count_assignments
+-- $1 campaign, $2 within (tenant code), $3 tenants, $4 state, $5 level, $6 overdue, $7 due before; '' or NULL: any.
+SELECT count(*) FROM assignments
+WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $2))
+  AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7);
+
+-- name: list_assignments
+-- The conditions of count_assignments; $8 the cursor (id), $9 the limit.
+SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at
+FROM assignments
+WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $2))
+  AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
+  AND ($8 = '' OR id > $8)
+ORDER BY id LIMIT $9;
+
+-- name: get_assignment
+SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at
+FROM assignments WHERE id = $1;
+
+-- name: assignment_history
+SELECT version, at, actor, action, from_state, to_state, comment, details FROM assignment_events WHERE assignment_id = $1 ORDER BY version;
+
+-- name: hazard_history
+SELECT version, at, actor, action, from_state, to_state, comment, details FROM hazard_events WHERE hazard_id = $1 ORDER BY version;
+
+-- name: get_campaign
+SELECT id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason,
+  options, coalesce(parent_campaign, ''), period
+FROM campaigns WHERE id = $1;
+
+-- name: count_campaigns
+-- $1 status, $2 template; '': any.
+SELECT count(*) FROM campaigns WHERE ($1 = '' OR status = $1) AND ($2 = '' OR template = $2);
+
+-- name: list_campaigns
+-- Newest first: $3 the cursor (ids before it), $4 the limit.
+SELECT id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason,
+  options, coalesce(parent_campaign, ''), period
+FROM campaigns WHERE ($1 = '' OR status = $1) AND ($2 = '' OR template = $2) AND ($3 = '' OR id < $3)
+ORDER BY id DESC LIMIT $4;
+
+-- name: progress_reported
+-- Per tenant path of $2 (by ordinality): the lowest-level reports counted in the totals.
+SELECT n.i, count(*)
+FROM unnest($2::text[]) WITH ORDINALITY AS n(path, i)
+JOIN assignments a ON a.campaign_id = $1 AND a.tenant_path <@ n.path::ltree AND a.level = $3
+  AND a.state IN ('submitted', 'approved', 'signed_off') AND a.report IS NOT NULL
+GROUP BY n.i;
+
+-- name: progress_totals
+-- Per tenant path of $2: every numeric report field summed over the reports of progress_reported.
+SELECT n.i, f.key, sum((f.value)::text::numeric)::float8
+FROM unnest($2::text[]) WITH ORDINALITY AS n(path, i)
+JOIN assignments a ON a.campaign_id = $1 AND a.tenant_path <@ n.path::ltree AND a.level = $3
+  AND a.state IN ('submitted', 'approved', 'signed_off') AND a.report IS NOT NULL
+CROSS JOIN LATERAL jsonb_each(a.report) f
+WHERE jsonb_typeof(f.value) = 'number'
+GROUP BY n.i, f.key;

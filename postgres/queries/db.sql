@@ -1,0 +1,2 @@
+-- name: in_scope
+SELECT set_config('duban.scope', $1, true);

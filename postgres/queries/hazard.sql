@@ -1,0 +1,34 @@
+-- name: upsert_hazard
+INSERT INTO hazards (id, tenant, tenant_path, campaign_id, grade, state, listed, overdue, escalation_level,
+deadline, reinspect_due, reported_by, reported_at, closed_at, doc, version, updated_at)
+SELECT $1, $2, t.path, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM tenants t WHERE t.code = $2
+ON CONFLICT (id) DO UPDATE SET grade = EXCLUDED.grade, state = EXCLUDED.state, listed = EXCLUDED.listed, overdue = EXCLUDED.overdue,
+escalation_level = EXCLUDED.escalation_level, deadline = EXCLUDED.deadline, reinspect_due = EXCLUDED.reinspect_due,
+closed_at = EXCLUDED.closed_at, doc = EXCLUDED.doc, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+WHERE hazards.version < EXCLUDED.version;
+
+-- name: insert_hazard_event
+INSERT INTO hazard_events (hazard_id, version, tenant_path, at, actor, action, from_state, to_state, comment, details)
+SELECT $1, $2, path, $4, $5, $6, $7, $8, $9, $10::jsonb FROM tenants WHERE code = $3
+ON CONFLICT (hazard_id, version) DO NOTHING;
+
+-- name: get_hazard
+SELECT doc, tenant_path::text FROM hazards WHERE id = $1;
+
+-- name: hazards_closed
+SELECT count(*) FROM hazards WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree
+AND state = 'closed' AND closed_at >= $3 AND closed_at < $4;
+
+-- name: count_hazards
+-- $1 within (tenant code), $2 grade, $3 state, $4 overdue, $5 listed, $6 campaign; '' or NULL: any.
+SELECT count(*) FROM hazards
+WHERE ($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1)) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+  AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5) AND ($6 = '' OR campaign_id = $6);
+
+-- name: list_hazards
+-- The conditions of count_hazards; $7 the cursor (id), $8 the limit.
+SELECT doc, tenant_path::text FROM hazards
+WHERE ($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1)) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+  AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5) AND ($6 = '' OR campaign_id = $6)
+  AND ($7 = '' OR id > $7)
+ORDER BY id LIMIT $8;
