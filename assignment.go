@@ -2,26 +2,28 @@ package duban
 
 import "time"
 
-// Campaign is a launched campaign as the read model holds it.
-type Campaign struct {
-	ID        string          `json:"id"`
-	Template  string          `json:"template"`
-	Title     string          `json:"title"`
-	Scope     string          `json:"scope"`
-	ScopePath string          `json:"-"`
-	Levels    []Level         `json:"levels"`
-	Phases    []PhaseDeadline `json:"phases"`
-	Targets   []string        `json:"targets,omitempty"`
-	Options   CampaignOptions `json:"options"`
-	// ParentCampaign and Period mark a period campaign of a cadence.
-	ParentCampaign string     `json:"parent_campaign,omitempty"`
-	Period         string     `json:"period,omitempty"`
-	Status         string     `json:"status"`
-	CreatedBy      string     `json:"created_by"`
-	CreatedAt      time.Time  `json:"created_at"`
-	EndedAt        *time.Time `json:"ended_at,omitempty"`
-	EndReason      string     `json:"end_reason,omitempty"`
+// AssignmentState is where an assignment stands in its lifecycle.
+type AssignmentState string
+
+// Assignment states: assigned → in_progress → submitted → approved →
+// signed_off, with returned looping back to submitted; cancelled ends it.
+const (
+	StateAssigned   AssignmentState = "assigned"
+	StateInProgress AssignmentState = "in_progress"
+	StateSubmitted  AssignmentState = "submitted"
+	StateReturned   AssignmentState = "returned"
+	StateApproved   AssignmentState = "approved"
+	StateSignedOff  AssignmentState = "signed_off"
+	StateCancelled  AssignmentState = "cancelled"
+)
+
+// Open reports whether the assignee still owes a report.
+func (s AssignmentState) Open() bool {
+	return s == StateAssigned || s == StateInProgress || s == StateReturned
 }
+
+// Final reports whether nothing more happens (until a higher level reopens).
+func (s AssignmentState) Final() bool { return s == StateSignedOff || s == StateCancelled }
 
 // Assignment is one tenant's task in a campaign (read model).
 type Assignment struct {
@@ -64,19 +66,6 @@ type AssignmentEvent struct {
 
 // AssignmentID is the id of tenant's assignment in a campaign.
 func AssignmentID(campaignID, tenant string) string { return campaignID + "." + tenant }
-
-// Notification is an in-app message to a tenant's inbox.
-type Notification struct {
-	ID           int64          `json:"id"`
-	Tenant       string         `json:"tenant"`
-	CampaignID   string         `json:"campaign,omitempty"`
-	AssignmentID string         `json:"assignment,omitempty"`
-	Kind         string         `json:"kind"`
-	Title        Text           `json:"title"`
-	Body         map[string]any `json:"body,omitempty"`
-	CreatedAt    time.Time      `json:"created_at"`
-	Read         bool           `json:"read"`
-}
 
 // AssignmentProjection is one versioned write of an assignment's state, with the
 // transition that produced it and who asked for it.

@@ -81,8 +81,10 @@ func (c *Circular) Rank() {
 	}
 }
 
-// Sign computes the digest over the content (everything but the digest).
-func (c *Circular) Sign() {
+// Seal computes the SHA-256 digest over the content (everything but the
+// digest), so any later change to a stored circular shows. It is a digest,
+// not a signature: the issuer is recorded beside it.
+func (c *Circular) Seal() {
 	c.Digest = ""
 	b, _ := json.Marshal(c)
 	h := sha256.Sum256(b)

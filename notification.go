@@ -2,6 +2,19 @@ package duban
 
 import "time"
 
+// Notification is an in-app message to a tenant's inbox.
+type Notification struct {
+	ID           int64          `json:"id"`
+	Tenant       string         `json:"tenant"`
+	CampaignID   string         `json:"campaign,omitempty"`
+	AssignmentID string         `json:"assignment,omitempty"`
+	Kind         string         `json:"kind"`
+	Title        Text           `json:"title"`
+	Body         map[string]any `json:"body,omitempty"`
+	CreatedAt    time.Time      `json:"created_at"`
+	Read         bool           `json:"read"`
+}
+
 // NewNotification is a message for one tenant's inbox; DedupeKey makes
 // at-least-once delivery idempotent.
 type NewNotification struct {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -22,76 +20,12 @@ const (
 	actAccidentAmend   = "accident.amend"
 )
 
-// AccidentRequest is the body of report-accident.
-type AccidentRequest struct {
-	Tenant          string `json:"tenant" minLength:"2" maxLength:"6" doc:"Where the accident happened (tenant code); the report starts there"`
-	OccurredAt      string `json:"occurred_at" maxLength:"40" doc:"When it happened, RFC 3339"`
-	Place           string `json:"place" minLength:"1" maxLength:"500"`
-	Summary         string `json:"summary" minLength:"1" maxLength:"5000"`
-	Category        string `json:"category,omitempty" enum:"production,road_traffic,fire" doc:"Figures of road-traffic and fire accidents may be amended for 7 days, others for 30; default production"`
-	Deaths          int    `json:"deaths" minimum:"0" maximum:"100000"`
-	SeriousInjuries int    `json:"serious_injuries" minimum:"0" maximum:"100000"`
-	DirectLossCNY   int64  `json:"direct_loss_cny" minimum:"0" maximum:"1000000000000" doc:"Direct economic loss, CNY"`
-}
-
 // figures is the body of amend-accident.
 type figures struct {
 	Deaths          int    `json:"deaths" minimum:"0" maximum:"100000"`
 	SeriousInjuries int    `json:"serious_injuries" minimum:"0" maximum:"100000"`
 	DirectLossCNY   int64  `json:"direct_loss_cny" minimum:"0" maximum:"1000000000000"`
 	Note            string `json:"note,omitempty" maxLength:"2000"`
-}
-
-// ValidateAccident checks a report-accident body and builds its first version.
-func ValidateAccident(dir *duban.Directory, b AccidentRequest, now time.Time) (*duban.Accident, error) {
-	t := dir.Get(b.Tenant)
-	if t == nil || t.Code == duban.RootCode {
-		return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
-	}
-	occ, err := time.Parse(time.RFC3339, b.OccurredAt)
-	if err != nil {
-		return nil, invalid("body.occurred_at", "must be an RFC 3339 time", b.OccurredAt)
-	}
-	occ = occ.UTC().Truncate(time.Second)
-	if occ.After(now.Add(5 * time.Minute)) {
-		return nil, invalid("body.occurred_at", "must not be in the future", b.OccurredAt)
-	}
-	if occ.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) {
-		return nil, invalid("body.occurred_at", "must be in 2000 or later", b.OccurredAt) // older records are imported, not reported
-	}
-	if err := nonBlank("body.place", b.Place); err != nil {
-		return nil, err
-	}
-	if err := nonBlank("body.summary", b.Summary); err != nil {
-		return nil, err
-	}
-	if b.Category == "" {
-		b.Category = duban.AccidentProduction
-	}
-	if !slices.Contains(duban.AccidentCategories, b.Category) {
-		return nil, invalid("body.category", "must be one of: production, road_traffic, fire", b.Category)
-	}
-	if err := validFigures(b.Deaths, b.SeriousInjuries, b.DirectLossCNY); err != nil {
-		return nil, err
-	}
-	if occ.After(now) {
-		occ = now // clock skew: it cannot have happened after it was reported
-	}
-	a := duban.NewAccident(dir, "", t.Code, b.Category, strings.TrimSpace(b.Place), strings.TrimSpace(b.Summary), "", occ, now,
-		duban.AccidentFigures{Deaths: b.Deaths, SeriousInjuries: b.SeriousInjuries, DirectLossCNY: b.DirectLossCNY})
-	return a, nil
-}
-
-func validFigures(deaths, injuries int, loss int64) error {
-	switch {
-	case deaths < 0 || deaths > 100000:
-		return invalid("body.deaths", "must be between 0 and 100000", deaths)
-	case injuries < 0 || injuries > 100000:
-		return invalid("body.serious_injuries", "must be between 0 and 100000", injuries)
-	case loss < 0 || loss > 1e12:
-		return invalid("body.direct_loss_cny", "must be between 0 and 10^12", loss)
-	}
-	return nil
 }
 
 // AccidentStats are accident figures of a subtree for a period and the same
@@ -128,13 +62,13 @@ func (s *Server) registerAccidents(api huma.API) {
 		Security: bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
 		IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"Retrying with the same key returns the first response"`
-		Body           AccidentRequest
+		Body           duban.AccidentRequest
 	}) (*struct{ Body duban.Accident }, error) {
 		p := principal(ctx)
 		now := s.Now().UTC().Truncate(time.Microsecond)
-		a, err := ValidateAccident(s.Dir, in.Body, now)
+		a, err := in.Body.Validate(s.Dir, now)
 		if err != nil {
-			return nil, err
+			return nil, problem(err)
 		}
 		if err := s.require(ctx, actAccidentReport, a.Tenant); err != nil {
 			return nil, err
@@ -167,11 +101,7 @@ func (s *Server) registerAccidents(api huma.API) {
 		To       string `query:"to" maxLength:"10" doc:"Occurred on or before this day"`
 		PageParams
 	}) (*struct{ Body Page[duban.Accident] }, error) {
-		scope, err := s.listScope(ctx, actAccidentRead, in.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeCursor(in.Cursor)
+		scope, after, err := s.listFrom(ctx, actAccidentRead, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -237,8 +167,8 @@ func (s *Server) registerAccidents(api huma.API) {
 		Body figures
 	}) (*struct{ Body duban.Accident }, error) {
 		b := in.Body
-		if err := validFigures(b.Deaths, b.SeriousInjuries, b.DirectLossCNY); err != nil {
-			return nil, err
+		if err := duban.ValidFigures(b.Deaths, b.SeriousInjuries, b.DirectLossCNY); err != nil {
+			return nil, problem(err)
 		}
 		return s.accidentUpdate(ctx, in.ID, workflows.UpdateAmend, func(a *duban.Accident) (string, string, any) {
 			return a.Tenant, actAccidentAmend, workflows.AmendInput{Actor: actor(ctx), Note: b.Note,

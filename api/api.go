@@ -22,6 +22,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
+	"github.com/duban/duban/workflows"
 )
 
 // MaxBodyBytes limits every request body.
@@ -324,4 +325,14 @@ func pageOf[T any](items []T, total, limit int, key func(T) string) Page[T] {
 		p.NextCursor = encodeCursor(key(items[len(items)-1]))
 	}
 	return p
+}
+
+func newID(prefix string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+func actor(ctx context.Context) workflows.Actor {
+	return workflows.Actor{Login: principal(ctx).Login, RequestID: duban.RequestIDFromContext(ctx)}
 }

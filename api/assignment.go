@@ -57,11 +57,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		Mine      bool   `query:"mine" doc:"Only assignments of the tenants where you hold a role"`
 		PageParams
 	}) (*struct{ Body Page[duban.Assignment] }, error) {
-		scope, err := s.listScope(ctx, actAssignmentRead, in.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeCursor(in.Cursor)
+		scope, after, err := s.listFrom(ctx, actAssignmentRead, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +67,7 @@ func (s *Server) registerAssignments(api huma.API) {
 			f.Overdue = &v
 		}
 		if in.DueBefore != "" {
-			t, ok := ParseDeadline(in.DueBefore)
+			t, ok := duban.ParseDeadline(in.DueBefore)
 			if !ok {
 				return nil, invalid("query.due_before", "must be YYYY-MM-DD or an RFC 3339 time", in.DueBefore)
 			}
@@ -155,7 +151,7 @@ func (s *Server) registerAssignments(api huma.API) {
 				if in.Body.ReworkDue == "" {
 					ri.ReworkDue = s.Now().UTC().Add(7 * 24 * time.Hour)
 				} else {
-					t, ok := ParseDeadline(in.Body.ReworkDue)
+					t, ok := duban.ParseDeadline(in.Body.ReworkDue)
 					if !ok {
 						return "", "", nil, invalid("body.rework_due", "must be YYYY-MM-DD or an RFC 3339 time", in.Body.ReworkDue)
 					}
@@ -190,7 +186,7 @@ func (s *Server) registerAssignments(api huma.API) {
 			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
 		}
 	}) (*struct{ Body duban.Assignment }, error) {
-		due, ok := ParseDeadline(in.Body.DueAt)
+		due, ok := duban.ParseDeadline(in.Body.DueAt)
 		if !ok {
 			return nil, invalid("body.due_at", "must be YYYY-MM-DD or an RFC 3339 time", in.Body.DueAt)
 		}
@@ -222,7 +218,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		if s.Dir.Get(in.Tenant) == nil || !s.Dir.Within(in.Tenant, c.Scope) {
 			return nil, huma.Error404NotFound("tenant " + in.Tenant + " is not part of this campaign")
 		}
-		due, ok := ParseDeadline(in.Body.DueAt)
+		due, ok := duban.ParseDeadline(in.Body.DueAt)
 		if !ok {
 			return nil, invalid("body.due_at", "must be YYYY-MM-DD or an RFC 3339 time", in.Body.DueAt)
 		}

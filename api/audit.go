@@ -49,11 +49,7 @@ func (s *Server) registerAudit(api huma.API) {
 		OperationID: "list-audit-events", Method: http.MethodGet, Path: "/v1/audit/events", Tags: []string{"Audit"},
 		Summary: "List audit events in your subtree, newest first (admin)", Security: bearerSecurity,
 	}, func(ctx context.Context, in *listAuditIn) (*struct{ Body Page[AuditEventOut] }, error) {
-		scope, err := s.listScope(ctx, authz.AuditList, in.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		before, err := decodeIDCursor(in.Cursor)
+		scope, before, err := s.listFromID(ctx, authz.AuditList, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}

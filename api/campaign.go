@@ -2,20 +2,14 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
-	"github.com/duban/duban/calendar"
 	"github.com/duban/duban/workflows"
 )
 
@@ -70,26 +64,7 @@ func campaignOut(c *duban.Campaign) CampaignOut {
 
 type launchIn struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"Retrying with the same key returns the first response; the same key with another body is 422"`
-	Body           LaunchRequest
-}
-
-// ParseDeadline reads a deadline: YYYY-MM-DD (the end of that day in
-// Asia/Shanghai) or an RFC 3339 instant; it returns UTC.
-func ParseDeadline(s string) (time.Time, bool) {
-	if d, err := calendar.ParseDate(s); err == nil && len(s) == 10 {
-		return d.EndOfDay(), true
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
-}
-
-func newID(prefix string) string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return prefix + hex.EncodeToString(b[:])
+	Body           duban.LaunchRequest
 }
 
 func (s *Server) registerCampaigns(api huma.API) {
@@ -121,11 +96,7 @@ func (s *Server) registerCampaigns(api huma.API) {
 		Template string `query:"template" maxLength:"64"`
 		PageParams
 	}) (*struct{ Body Page[CampaignOut] }, error) {
-		scope, err := s.listScope(ctx, actCampaignRead, "")
-		if err != nil {
-			return nil, err
-		}
-		before, err := decodeCursor(in.Cursor)
+		scope, before, err := s.listFrom(ctx, actCampaignRead, "", in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -199,10 +170,6 @@ func (s *Server) registerCampaigns(api huma.API) {
 	})
 }
 
-func actor(ctx context.Context) workflows.Actor {
-	return workflows.Actor{Login: principal(ctx).Login, RequestID: duban.RequestIDFromContext(ctx)}
-}
-
 // campaign loads a campaign visible to the caller (404 otherwise).
 func (s *Server) campaign(ctx context.Context, id string) (*duban.Campaign, error) {
 	scope := s.Authz.Scope(principal(ctx), actCampaignRead)
@@ -213,129 +180,13 @@ func (s *Server) campaign(ctx context.Context, id string) (*duban.Campaign, erro
 	return c, nil
 }
 
-// LaunchRequest is the body of launch-campaign.
-type LaunchRequest struct {
-	Template string                 `json:"template" minLength:"1" maxLength:"64" doc:"Template id (list-campaign-templates)"`
-	Title    string                 `json:"title" minLength:"1" maxLength:"200"`
-	Scope    string                 `json:"scope" minLength:"2" maxLength:"6" doc:"Tenant that launches: targets lie in its supervised subtree"`
-	Levels   []string               `json:"levels,omitempty" maxItems:"3" doc:"Target levels below the scope; default from the template"`
-	Phases   map[string]string      `json:"phases,omitempty" doc:"Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template"`
-	Targets  []string               `json:"targets,omitempty" maxItems:"500" doc:"Only these tenants' subtrees (inside the scope)"`
-	Options  *duban.CampaignOptions `json:"options,omitempty" doc:"Focus areas (rectification-3y) and ratio targets (dual-prevention: {\"targets\":{\"coverage\":0.9}}) the template allows"`
-}
-
-// ValidateLaunch checks a launch request against the tree, the template and
-// the clock, and returns the campaign to create (without id or creator).
-// Every problem is a 422 naming its field.
-func ValidateLaunch(dir *duban.Directory, b LaunchRequest, now time.Time) (*duban.Campaign, error) {
-	tpl := duban.TemplateByID(b.Template)
-	if tpl == nil {
-		return nil, invalid("body.template", "unknown template", b.Template)
-	}
-	scope := dir.Get(b.Scope)
-	if scope == nil {
-		return nil, invalid("body.scope", "unknown tenant", b.Scope)
-	}
-	if strings.TrimSpace(b.Title) == "" || !utf8.ValidString(b.Title) {
-		return nil, invalid("body.title", "must not be blank", b.Title)
-	}
-	levels := tpl.Levels
-	if len(b.Levels) > 0 {
-		levels = nil
-		seen := map[duban.Level]bool{}
-		for i, l := range b.Levels {
-			lv := duban.Level(l)
-			if !lv.Valid() || lv.Rank() <= scope.Level.Rank() {
-				return nil, invalid("body.levels["+strconv.Itoa(i)+"]", "must be a level below the scope ("+string(scope.Level)+")", l)
-			}
-			if _, ok := tpl.Tasks[lv]; !ok {
-				return nil, invalid("body.levels["+strconv.Itoa(i)+"]", "the template has no task for this level", l)
-			}
-			if !seen[lv] {
-				seen[lv] = true
-				levels = append(levels, lv)
-			}
-		}
-	}
-	var lv []duban.Level
-	for _, l := range levels {
-		if l.Rank() > scope.Level.Rank() {
-			lv = append(lv, l)
-		}
-	}
-	if len(lv) == 0 {
-		return nil, invalid("body.levels", "no target level lies below the scope", b.Levels)
-	}
-	sort.Slice(lv, func(i, j int) bool { return lv[i].Rank() < lv[j].Rank() })
-	overrides := map[string]time.Time{}
-	for id, v := range b.Phases {
-		t, ok := ParseDeadline(v)
-		if !ok {
-			return nil, invalid("body.phases."+id, "must be YYYY-MM-DD or an RFC 3339 time", v)
-		}
-		overrides[id] = t
-	}
-	phases, err := tpl.ResolveDeadlines(now, overrides, func(y int, m time.Month, d int) time.Time {
-		return calendar.Date{Year: y, Month: m, Day: d}.EndOfDay()
-	})
-	if err != nil {
-		return nil, invalid("body.phases", duban.ErrorMessage(err), nil)
-	}
-	for i, ph := range phases {
-		if !ph.Due.After(now) {
-			return nil, invalid("body.phases."+ph.ID, "the deadline must be in the future", ph.Due)
-		}
-		if i > 0 && !ph.Due.After(phases[i-1].Due) {
-			return nil, invalid("body.phases."+ph.ID, "phase deadlines must be in order: after "+phases[i-1].ID, ph.Due)
-		}
-		if ph.Due.After(now.AddDate(5, 0, 0)) {
-			return nil, invalid("body.phases."+ph.ID, "the deadline is more than five years away", ph.Due)
-		}
-	}
-	var targets []string
-	for i, t := range b.Targets {
-		if dir.Get(t) == nil || !dir.Within(t, b.Scope) || t == b.Scope {
-			return nil, invalid("body.targets["+strconv.Itoa(i)+"]", "must be a tenant inside the scope", t)
-		}
-		targets = append(targets, t)
-	}
-	sort.Strings(targets)
-	var opts duban.CampaignOptions
-	if b.Options != nil {
-		for i, f := range b.Options.FocusAreas {
-			ok := false
-			for _, c := range tpl.FocusAreas {
-				ok = ok || c.ID == f
-			}
-			if !ok {
-				return nil, invalid("body.options.focus_areas["+strconv.Itoa(i)+"]", "not a focus area of this template", f)
-			}
-		}
-		opts.FocusAreas = b.Options.FocusAreas
-		for name, v := range b.Options.Targets {
-			ok := false
-			for _, r := range tpl.Ratios {
-				ok = ok || (r.Name == name && r.Target)
-			}
-			if !ok {
-				return nil, invalid("body.options.targets."+name, "this template has no ratio with a target of that name", name)
-			}
-			if v <= 0 || v > 1 {
-				return nil, invalid("body.options.targets."+name, "must be a fraction above 0 and at most 1", v)
-			}
-		}
-		opts.Targets = b.Options.Targets
-	}
-	return &duban.Campaign{Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv, Phases: phases, Targets: targets, Options: opts}, nil
-}
-
 func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body CampaignOut }, error) {
 	p := principal(ctx)
 	b := in.Body
 	now := s.Now().UTC()
-	c, err := ValidateLaunch(s.Dir, b, now)
+	c, err := b.Validate(s.Dir, now)
 	if err != nil {
-		return nil, err
+		return nil, problem(err)
 	}
 	if err := s.require(ctx, actCampaignLaunch, b.Scope); err != nil {
 		return nil, err

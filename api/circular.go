@@ -112,7 +112,7 @@ func (s *Server) registerCirculars(api huma.API) {
 		if out.Listed, err = s.DB.ListedItems(ctx, scope, c.ID, t.Path); err != nil {
 			return nil, problem(err)
 		}
-		out.Sign()
+		out.Seal()
 		if err := s.DB.InsertCircular(ctx, s.Authz.Scope(p, actCircularGenerate), out); err != nil {
 			return nil, problem(err)
 		}

@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,109 +19,10 @@ const (
 	actHazardVerify  = "hazard.verify"
 )
 
-// HazardRequest is the body of report-hazard.
-type HazardRequest struct {
-	Tenant          string                   `json:"tenant" minLength:"2" maxLength:"6" doc:"Where the hazard is (tenant code)"`
-	Campaign        string                   `json:"campaign,omitempty" maxLength:"64" doc:"The campaign whose inspection found it, if any"`
-	Place           string                   `json:"place" minLength:"1" maxLength:"500" doc:"Where (地点)"`
-	Description     string                   `json:"description" minLength:"1" maxLength:"5000" doc:"What (隐患内容)"`
-	Grade           string                   `json:"grade" enum:"general,major" doc:"一般 general / 重大 major"`
-	FoundBy         string                   `json:"found_by" enum:"open,covert,cross_region" doc:"Inspection kind: 明查 open, 暗访 covert, 异地执法 cross-region"`
-	ResponsibleUnit string                   `json:"responsible_unit" minLength:"1" maxLength:"200" doc:"责任单位"`
-	Deadline        string                   `json:"deadline" maxLength:"40" doc:"Rectification deadline: YYYY-MM-DD (end of day, Asia/Shanghai) or RFC 3339; in the future, within two years"`
-	Photos          []string                 `json:"photos,omitempty" maxItems:"50" doc:"Attachment references (att_…)"`
-	Plan            *duban.RectificationPlan `json:"plan,omitempty" doc:"Rectification plan with the five elements (五到位); required of a major hazard before it is rectified"`
-}
-
 // HazardDetail is a hazard with its history.
 type HazardDetail struct {
 	duban.Hazard
 	History []duban.HazardEvent `json:"history"`
-}
-
-func nonBlank(location, v string) error {
-	if strings.TrimSpace(v) == "" {
-		return invalid(location, "must not be blank", v)
-	}
-	return nil
-}
-
-// ValidateHazard checks a report-hazard body against the tree and the clock
-// and returns the hazard's first version (without id and reporter).
-func ValidateHazard(dir *duban.Directory, b HazardRequest, now time.Time) (*duban.Hazard, error) {
-	t := dir.Get(b.Tenant)
-	if t == nil || t.Code == duban.RootCode {
-		return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
-	}
-	for _, f := range [][2]string{{"body.place", b.Place}, {"body.description", b.Description}, {"body.responsible_unit", b.ResponsibleUnit}} {
-		if err := nonBlank(f[0], f[1]); err != nil {
-			return nil, err
-		}
-	}
-	if b.Grade != string(duban.HazardGeneral) && b.Grade != string(duban.HazardMajor) {
-		return nil, invalid("body.grade", "must be general or major", b.Grade)
-	}
-	if !slices.Contains(duban.InspectionKinds, b.FoundBy) {
-		return nil, invalid("body.found_by", "must be one of: open, covert, cross_region", b.FoundBy)
-	}
-	due, ok := ParseDeadline(b.Deadline)
-	if !ok {
-		return nil, invalid("body.deadline", "must be YYYY-MM-DD or an RFC 3339 time", b.Deadline)
-	}
-	if !due.After(now) {
-		return nil, invalid("body.deadline", "the deadline must be in the future", b.Deadline)
-	}
-	if due.After(now.AddDate(2, 0, 0)) {
-		return nil, invalid("body.deadline", "the deadline is more than two years away", b.Deadline)
-	}
-	if err := validAttachments("body.photos", b.Photos); err != nil {
-		return nil, err
-	}
-	if err := validPlan(b.Plan); err != nil {
-		return nil, err
-	}
-	h := &duban.Hazard{Tenant: t.Code, Campaign: b.Campaign, Place: strings.TrimSpace(b.Place), Description: strings.TrimSpace(b.Description),
-		Grade: duban.HazardGrade(b.Grade), FoundBy: b.FoundBy, ResponsibleUnit: strings.TrimSpace(b.ResponsibleUnit), Deadline: due,
-		Photos: b.Photos, Plan: b.Plan, State: duban.HazardOpen, ReportedAt: now, Version: 1, UpdatedAt: now}
-	if h.Grade == duban.HazardMajor { // 挂牌督办 by the province
-		h.Listed, h.ListedBy = true, provinceOf(dir, t.Code)
-	}
-	return h, nil
-}
-
-// provinceOf is the province above (or at) a tenant.
-func provinceOf(dir *duban.Directory, code string) string {
-	if t := dir.Get(code); t != nil && t.Level == duban.LevelProvince {
-		return code
-	}
-	for _, a := range dir.Ancestors(code) {
-		if t := dir.Get(a); t != nil && t.Level == duban.LevelProvince {
-			return a
-		}
-	}
-	return ""
-}
-
-func validAttachments(loc string, refs []string) error {
-	for i, r := range refs {
-		if !duban.ValidAttachment(r) {
-			return invalid(loc+"["+strconv.Itoa(i)+"]", "must be an attachment reference like att_xxxx", r)
-		}
-	}
-	return nil
-}
-
-// validPlan checks the fields given; completeness is checked when it matters.
-func validPlan(p *duban.RectificationPlan) error {
-	if p == nil {
-		return nil
-	}
-	if p.Deadline != "" {
-		if _, err := time.Parse("2006-01-02", p.Deadline); err != nil {
-			return invalid("body.plan.deadline", "must be a date YYYY-MM-DD", p.Deadline)
-		}
-	}
-	return nil
 }
 
 type hazardPath struct {
@@ -138,12 +37,12 @@ func (s *Server) registerHazards(api huma.API) {
 		Security:    bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
 		IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"Retrying with the same key returns the first response"`
-		Body           HazardRequest
+		Body           duban.HazardRequest
 	}) (*struct{ Body HazardDetail }, error) {
 		p := principal(ctx)
-		h, err := ValidateHazard(s.Dir, in.Body, s.Now().UTC().Truncate(time.Microsecond))
+		h, err := in.Body.Validate(s.Dir, s.Now().UTC().Truncate(time.Microsecond))
 		if err != nil {
-			return nil, err
+			return nil, problem(err)
 		}
 		if err := s.require(ctx, actHazardReport, h.Tenant); err != nil {
 			return nil, err
@@ -189,11 +88,7 @@ func (s *Server) registerHazards(api huma.API) {
 		Campaign string `query:"campaign" maxLength:"64"`
 		PageParams
 	}) (*struct{ Body Page[duban.Hazard] }, error) {
-		scope, err := s.listScope(ctx, actHazardRead, in.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeCursor(in.Cursor)
+		scope, after, err := s.listFrom(ctx, actHazardRead, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -230,14 +125,14 @@ func (s *Server) registerHazards(api huma.API) {
 			Plan          *duban.RectificationPlan `json:"plan,omitempty"`
 		}
 	}) (*struct{ Body duban.Hazard }, error) {
-		if err := nonBlank("body.rectification", in.Body.Rectification); err != nil {
-			return nil, err
+		if err := duban.NonBlank("body.rectification", in.Body.Rectification); err != nil {
+			return nil, problem(err)
 		}
-		if err := validAttachments("body.photos", in.Body.Photos); err != nil {
-			return nil, err
+		if err := duban.ValidAttachments("body.photos", in.Body.Photos); err != nil {
+			return nil, problem(err)
 		}
-		if err := validPlan(in.Body.Plan); err != nil {
-			return nil, err
+		if err := duban.ValidPlan(in.Body.Plan); err != nil {
+			return nil, problem(err)
 		}
 		return s.hazardUpdate(ctx, in.ID, actHazardRectify, workflows.UpdateRectify, func(h *duban.Hazard) (any, error) {
 			return workflows.RectifyInput{Actor: actor(ctx), Rectification: strings.TrimSpace(in.Body.Rectification), Photos: in.Body.Photos, Plan: in.Body.Plan}, nil
@@ -258,7 +153,7 @@ func (s *Server) registerHazards(api huma.API) {
 	}) (*struct{ Body duban.Hazard }, error) {
 		var due time.Time
 		if !in.Body.Passed {
-			t, ok := ParseDeadline(in.Body.NewDeadline)
+			t, ok := duban.ParseDeadline(in.Body.NewDeadline)
 			if !ok {
 				return nil, invalid("body.new_deadline", "a failed re-inspection needs a new deadline: YYYY-MM-DD or RFC 3339", in.Body.NewDeadline)
 			}

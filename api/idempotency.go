@@ -65,11 +65,7 @@ func (s *Server) withIdempotency(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-		if err != nil {
-			writeProblem(w, http.StatusBadRequest, "Bad Request", "cannot read the request body")
-			return
-		}
+		body, _ := io.ReadAll(r.Body) // withBodyChecks buffered and bounded it
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
 		claim := &duban.Idempotent{Login: login, Key: key, Operation: r.Method + " " + r.URL.Path, RequestHash: hex.EncodeToString(sum[:]),

@@ -44,11 +44,7 @@ func (s *Server) registerListItems(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		scope, err := s.listScope(ctx, actListRead, in.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeCursor(in.Cursor)
+		scope, after, err := s.listFrom(ctx, actListRead, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -77,8 +73,8 @@ func (s *Server) registerListItems(api huma.API) {
 		}
 		b := in.Body
 		for _, f := range [][2]string{{"body.title", b.Title}, {"body.owner", b.Owner}} {
-			if err := nonBlank(f[0], f[1]); err != nil {
-				return nil, err
+			if err := duban.NonBlank(f[0], f[1]); err != nil {
+				return nil, problem(err)
 			}
 		}
 		if _, err := calendar.ParseDate(b.DueOn); err != nil || len(b.DueOn) != 10 {

@@ -91,11 +91,7 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		OperationID: "list-role-bindings", Method: http.MethodGet, Path: "/v1/role-bindings", Tags: []string{"Roles"},
 		Summary: "List role bindings in your subtree (admin)", Security: bearerSecurity,
 	}, func(ctx context.Context, in *listRoleBindingsIn) (*struct{ Body Page[RoleBindingOut] }, error) {
-		scope, err := s.listScope(ctx, authz.RoleList, in.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeIDCursor(in.Cursor)
+		scope, after, err := s.listFromID(ctx, authz.RoleList, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -68,11 +68,7 @@ func (s *Server) registerUsers(api huma.API) {
 		OperationID: "list-users", Method: http.MethodGet, Path: "/v1/users", Tags: []string{"Users"},
 		Summary: "List users in your subtree (admin)", Security: bearerSecurity,
 	}, func(ctx context.Context, in *listUsersIn) (*struct{ Body Page[UserOut] }, error) {
-		scope, err := s.listScope(ctx, authz.UserList, in.Tenant)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeCursor(in.Cursor)
+		scope, after, err := s.listFrom(ctx, authz.UserList, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -91,6 +87,27 @@ func (s *Server) registerUsers(api huma.API) {
 // listScope returns the caller's scope for a list action; with a tenant
 // filter the caller must be allowed at that tenant (403 otherwise), without
 // one it must hold the action somewhere.
+// listFrom checks a list's tenant filter and reads its cursor: the scope to
+// list within and where the page starts.
+func (s *Server) listFrom(ctx context.Context, action, tenant, cursor string) ([]string, string, error) {
+	scope, err := s.listScope(ctx, action, tenant)
+	if err != nil {
+		return nil, "", err
+	}
+	after, err := decodeCursor(cursor)
+	return scope, after, err
+}
+
+// listFromID is listFrom for lists paged by numeric id.
+func (s *Server) listFromID(ctx context.Context, action, tenant, cursor string) ([]string, int64, error) {
+	scope, err := s.listScope(ctx, action, tenant)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := decodeIDCursor(cursor)
+	return scope, id, err
+}
+
 func (s *Server) listScope(ctx context.Context, action, tenant string) ([]string, error) {
 	if tenant != "" {
 		if s.Dir.Get(tenant) == nil {

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
+	"github.com/duban/duban"
 )
 
-// Shanghai is China Standard Time (UTC+8, no daylight saving). A fixed zone
-// keeps the arithmetic independent of the machine's tzdata.
-var Shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
+// Shanghai is China Standard Time (UTC+8), the zone of every civil day.
+var Shanghai = duban.Shanghai
 
 // Date is a civil day in Asia/Shanghai.
 type Date struct {

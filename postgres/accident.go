@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -31,22 +30,8 @@ var scanAccident = scanDoc(func(a *duban.Accident, path string) { a.TenantPath =
 
 // GetAccident returns an accident within scope.
 func (db *DB) GetAccident(ctx context.Context, scope []string, id string) (*duban.Accident, error) {
-	var a duban.Accident
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("get_accident"), id)
-		if err != nil {
-			return err
-		}
-		a, err = pgx.CollectExactlyOneRow(rows, scanAccident)
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, duban.Errorf(duban.ENotFound, "accident %s not found", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &a, nil
+	a, _, err := one(ctx, db, scope, "accident", q("get_accident"), id, scanAccident, "")
+	return a, err
 }
 
 // ListAccidents returns accidents within scope ordered by id, and the total.

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -56,22 +55,8 @@ func scanCampaign(r pgx.CollectableRow) (duban.Campaign, error) {
 
 // GetCampaign returns a campaign visible within scope (inside it or covering it).
 func (db *DB) GetCampaign(ctx context.Context, scope []string, id string) (*duban.Campaign, error) {
-	var c duban.Campaign
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("get_campaign"), id)
-		if err != nil {
-			return err
-		}
-		c, err = pgx.CollectExactlyOneRow(rows, scanCampaign)
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, duban.Errorf(duban.ENotFound, "campaign %s not found", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	c, _, err := one(ctx, db, scope, "campaign", q("get_campaign"), id, scanCampaign, "")
+	return c, err
 }
 
 // ListCampaigns returns campaigns visible within scope, newest first.
@@ -159,26 +144,7 @@ func scanAssignment(r pgx.CollectableRow) (duban.Assignment, error) {
 
 // GetAssignment returns an assignment within scope, with its history.
 func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*duban.Assignment, []duban.AssignmentEvent, error) {
-	var a duban.Assignment
-	var hist []duban.AssignmentEvent
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("get_assignment"), id)
-		if err != nil {
-			return err
-		}
-		if a, err = pgx.CollectExactlyOneRow(rows, scanAssignment); err != nil {
-			return err
-		}
-		hist, err = transitions(ctx, tx, q("assignment_history"), id)
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, duban.Errorf(duban.ENotFound, "assignment %s not found", id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return &a, hist, nil
+	return one(ctx, db, scope, "assignment", q("get_assignment"), id, scanAssignment, q("assignment_history"))
 }
 
 // ListAssignments returns assignments within scope ordered by id, and the total.

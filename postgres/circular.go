@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
@@ -27,21 +26,15 @@ func (db *DB) InsertCircular(ctx context.Context, scope []string, c *duban.Circu
 
 // GetCircular returns a circular within scope.
 func (db *DB) GetCircular(ctx context.Context, scope []string, id string) (*duban.Circular, error) {
-	var c duban.Circular
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+	c, _, err := one(ctx, db, scope, "circular", q("get_circular"), id, func(r pgx.CollectableRow) (duban.Circular, error) {
+		var c duban.Circular
 		var doc []byte
-		if err := tx.QueryRow(ctx, q("get_circular"), id).Scan(&doc); err != nil {
-			return err
+		if err := r.Scan(&doc); err != nil {
+			return c, err
 		}
-		return json.Unmarshal(doc, &c)
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, duban.Errorf(duban.ENotFound, "circular %s not found", id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+		return c, json.Unmarshal(doc, &c)
+	}, "")
+	return c, err
 }
 
 // ListedItems returns a campaign's items under listed supervision in the

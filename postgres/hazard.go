@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -37,26 +36,7 @@ var scanHazard = scanDoc(func(h *duban.Hazard, path string) { h.TenantPath = pat
 
 // GetHazard returns a hazard within scope with its history.
 func (db *DB) GetHazard(ctx context.Context, scope []string, id string) (*duban.Hazard, []duban.HazardEvent, error) {
-	var h duban.Hazard
-	var hist []duban.HazardEvent
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("get_hazard"), id)
-		if err != nil {
-			return err
-		}
-		if h, err = pgx.CollectExactlyOneRow(rows, scanHazard); err != nil {
-			return err
-		}
-		hist, err = transitions(ctx, tx, q("hazard_history"), id)
-		return err
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, duban.Errorf(duban.ENotFound, "hazard %s not found", id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return &h, hist, nil
+	return one(ctx, db, scope, "hazard", q("get_hazard"), id, scanHazard, q("hazard_history"))
 }
 
 // ListHazards returns hazards within scope ordered by id, and the total.

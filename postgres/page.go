@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
+	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -41,4 +43,31 @@ func scanDoc[T any](setPath func(*T, string)) func(pgx.CollectableRow) (T, error
 		setPath(&v, path)
 		return v, err
 	}
+}
+
+// one reads the single row query returns for id within scope; no row is a
+// not-found error naming what and id. history, when given, is the query of
+// the object's versioned history rows, read in the same transaction.
+func one[T any](ctx context.Context, db *DB, scope []string, what, query, id string, scan func(pgx.CollectableRow) (T, error),
+	history string) (*T, []duban.AssignmentEvent, error) {
+	var v T
+	var hist []duban.AssignmentEvent
+	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, query, id)
+		if err != nil {
+			return err
+		}
+		if v, err = pgx.CollectExactlyOneRow(rows, scan); err != nil || history == "" {
+			return err
+		}
+		hist, err = transitions(ctx, tx, history, id)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, duban.Errorf(duban.ENotFound, "%s %s not found", what, id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &v, hist, nil
 }

@@ -30,25 +30,19 @@ func (db *DB) CreateUser(ctx context.Context, scope []string, u *duban.User) err
 
 // GetUser returns a user visible within scope.
 func (db *DB) GetUser(ctx context.Context, scope []string, login string) (*duban.User, error) {
+	u, _, err := one(ctx, db, scope, "user", q("get_user"), login, scanUser, "")
+	return u, err
+}
+
+func scanUser(r pgx.CollectableRow) (duban.User, error) {
 	var u duban.User
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, q("get_user"), login).
-			Scan(&u.Login, &u.Name, &u.Tenant, &u.TenantPath, &u.Disabled, &u.CreatedAt)
-	})
-	if err != nil {
-		return nil, FormatError(err)
-	}
-	return &u, nil
+	err := r.Scan(&u.Login, &u.Name, &u.Tenant, &u.TenantPath, &u.Disabled, &u.CreatedAt)
+	return u, err
 }
 
 // ListUsers returns users within scope ordered by login, and the total.
 func (db *DB) ListUsers(ctx context.Context, scope []string, f duban.UserFilter) ([]duban.User, int, error) {
-	return page(ctx, db, scope, q("count_users"), q("list_users"), []any{f.Tenant}, f.After, f.Limit,
-		func(r pgx.CollectableRow) (duban.User, error) {
-			var u duban.User
-			err := r.Scan(&u.Login, &u.Name, &u.Tenant, &u.TenantPath, &u.Disabled, &u.CreatedAt)
-			return u, err
-		})
+	return page(ctx, db, scope, q("count_users"), q("list_users"), []any{f.Tenant}, f.After, f.Limit, scanUser)
 }
 
 // Principal loads the user behind a token and its role bindings (system scope:

@@ -1,13 +1,12 @@
-package api_test
+package duban_test
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
-	"github.com/duban/duban/api"
 	"github.com/duban/duban/division"
 )
 
@@ -27,11 +26,11 @@ func FuzzLaunchRequest(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req api.LaunchRequest
+		var req duban.LaunchRequest
 		if json.Unmarshal(body, &req) != nil {
 			return
 		}
-		c, err := api.ValidateLaunch(dir, req, now)
+		c, err := req.Validate(dir, now)
 		if err != nil {
 			require422(t, err)
 			return
@@ -70,11 +69,11 @@ func FuzzHazardRequest(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req api.HazardRequest
+		var req duban.HazardRequest
 		if json.Unmarshal(body, &req) != nil {
 			return
 		}
-		h, err := api.ValidateHazard(dir, req, now)
+		h, err := req.Validate(dir, now)
 		if err != nil {
 			require422(t, err)
 			return
@@ -116,11 +115,11 @@ func FuzzAccidentRequest(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req api.AccidentRequest
+		var req duban.AccidentRequest
 		if json.Unmarshal(body, &req) != nil {
 			return
 		}
-		a, err := api.ValidateAccident(dir, req, now)
+		a, err := req.Validate(dir, now)
 		if err != nil {
 			require422(t, err)
 			return
@@ -155,8 +154,8 @@ func fuzzDirectory(f *testing.F) *duban.Directory {
 }
 
 func require422(t *testing.T, err error) {
-	se, ok := err.(huma.StatusError)
-	if !ok || se.GetStatus() != 422 {
-		t.Fatalf("want a 422, got %v", err)
+	var e *duban.Error
+	if !errors.As(err, &e) || e.Code != duban.EInvalid || len(e.Fields) == 0 {
+		t.Fatalf("want a validation error naming a field, got %v", err)
 	}
 }

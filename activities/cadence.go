@@ -9,16 +9,6 @@ import (
 	"github.com/duban/duban/calendar"
 )
 
-// ProjectHazard writes a hazard snapshot (versioned, in the system scope).
-func (a *Activities) ProjectHazard(ctx context.Context, p duban.HazardProjection) error {
-	return a.DB.ProjectHazard(ctx, duban.SystemScope, p)
-}
-
-// ProjectAccident writes an accident snapshot (versioned, in the system scope).
-func (a *Activities) ProjectAccident(ctx context.Context, p duban.AccidentProjection) error {
-	return a.DB.ProjectAccident(ctx, duban.SystemScope, p)
-}
-
 // PeriodInput asks for a cadence's period campaign.
 type PeriodInput struct {
 	Parent     duban.Campaign
