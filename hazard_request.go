@@ -40,6 +40,11 @@ func (b HazardRequest) Validate(dir *Directory, now time.Time) (*Hazard, error) 
 		return nil, Invalid("body.found_by", "must be one of: open, covert, cross_region", b.FoundBy)
 	}
 	due, ok := ParseDeadline(b.Deadline)
+	if !ok || !due.After(now) || due.After(now.Add(HazardHorizon)) {
+		if _, err := ParseFutureDeadline("body.deadline", b.Deadline, now, HazardHorizon); err != nil {
+			return nil, err
+		}
+	}
 	if !ok {
 		return nil, Invalid("body.deadline", "must be YYYY-MM-DD or an RFC 3339 time", b.Deadline)
 	}
@@ -93,7 +98,7 @@ func ValidPlan(p *RectificationPlan) error {
 		return nil
 	}
 	if p.Deadline != "" {
-		if _, err := time.Parse("2006-01-02", p.Deadline); err != nil {
+		if _, ok := ParseDeadline(p.Deadline); !ok || len(p.Deadline) != 10 {
 			return Invalid("body.plan.deadline", "must be a date YYYY-MM-DD", p.Deadline)
 		}
 	}

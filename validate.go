@@ -1,6 +1,7 @@
 package duban
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,17 +30,68 @@ func EndOfDay(y int, m time.Month, d int) time.Time {
 	return time.Date(y, m, d, 23, 59, 59, 0, Shanghai).UTC()
 }
 
+// The window every instant and date accepted from outside lies in. Dates
+// beyond it are never a real deadline, and far ones break what is computed
+// from them (a reminder 20 working days after 9999-12-31 is not a time).
+var (
+	EarliestTime = time.Date(2000, 1, 1, 0, 0, 0, 0, Shanghai).UTC()
+	LatestTime   = time.Date(2100, 12, 31, 23, 59, 59, 0, Shanghai).UTC()
+)
+
+// MaxHorizon is how far ahead a deadline may be set: five years, the
+// longest campaign the templates know (a three-year action with its
+// consolidation).
+const MaxHorizon = 5 * 365 * 24 * time.Hour
+
+// HazardHorizon is how far ahead a hazard's rectification deadline may be.
+const HazardHorizon = 2 * 365 * 24 * time.Hour
+
 // ParseDeadline reads a deadline: YYYY-MM-DD (the end of that day in
-// Asia/Shanghai) or an RFC 3339 instant; it returns UTC.
+// Asia/Shanghai) or an RFC 3339 instant, between EarliestTime and
+// LatestTime; it returns UTC.
 func ParseDeadline(s string) (time.Time, bool) {
-	if len(s) == 10 {
-		if t, err := time.ParseInLocation("2006-01-02", s, Shanghai); err == nil {
-			return EndOfDay(t.Year(), t.Month(), t.Day()), true
-		}
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
+	var t time.Time
+	if d, err := time.ParseInLocation("2006-01-02", s, Shanghai); err == nil && len(s) == 10 {
+		t = EndOfDay(d.Year(), d.Month(), d.Day())
+	} else if t, err = time.Parse(time.RFC3339, s); err != nil {
 		return time.Time{}, false
 	}
-	return t.UTC(), true
+	t = t.UTC()
+	if t.Before(EarliestTime) || t.After(LatestTime) {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// DeadlineFormat is how a refused deadline's 422 says what is accepted.
+const DeadlineFormat = "must be YYYY-MM-DD (end of that day, Asia/Shanghai) or an RFC 3339 time, in 2000–2100"
+
+// CheckDeadline is nil when due lies after now and within horizon of it,
+// else a 422 naming location. Validators at the edge and in the workflows
+// both use it, so no deadline a workflow accepts can break its timers.
+func CheckDeadline(location string, due, now time.Time, horizon time.Duration) error {
+	switch {
+	case !due.After(now):
+		return Invalid(location, "must be in the future", due)
+	case due.After(now.Add(horizon)):
+		return Invalid(location, "must be within "+horizonText(horizon)+" from now", due)
+	}
+	return nil
+}
+
+// ParseFutureDeadline parses s with ParseDeadline and checks it with
+// CheckDeadline: one call for a deadline field of a request.
+func ParseFutureDeadline(location, s string, now time.Time, horizon time.Duration) (time.Time, error) {
+	t, ok := ParseDeadline(s)
+	if !ok {
+		return time.Time{}, Invalid(location, DeadlineFormat, s)
+	}
+	return t, CheckDeadline(location, t, now, horizon)
+}
+
+func horizonText(d time.Duration) string {
+	if y := d / (365 * 24 * time.Hour); y >= 1 && d%(365*24*time.Hour) == 0 {
+		return strconv.Itoa(int(y)) + " years"
+	}
+	return d.String()
 }

@@ -151,9 +151,9 @@ func (s *Server) registerAssignments(api huma.API) {
 				if in.Body.ReworkDue == "" {
 					ri.ReworkDue = s.Now().UTC().Add(7 * 24 * time.Hour)
 				} else {
-					t, ok := duban.ParseDeadline(in.Body.ReworkDue)
-					if !ok {
-						return "", "", nil, invalid("body.rework_due", "must be YYYY-MM-DD or an RFC 3339 time", in.Body.ReworkDue)
+					t, err := duban.ParseFutureDeadline("body.rework_due", in.Body.ReworkDue, s.Now(), duban.MaxHorizon)
+					if err != nil {
+						return "", "", nil, problem(err)
 					}
 					ri.ReworkDue = t
 				}
@@ -186,9 +186,9 @@ func (s *Server) registerAssignments(api huma.API) {
 			Reason string `json:"reason" minLength:"1" maxLength:"2000"`
 		}
 	}) (*struct{ Body duban.Assignment }, error) {
-		due, ok := duban.ParseDeadline(in.Body.DueAt)
-		if !ok {
-			return nil, invalid("body.due_at", "must be YYYY-MM-DD or an RFC 3339 time", in.Body.DueAt)
+		due, err := duban.ParseFutureDeadline("body.due_at", in.Body.DueAt, s.Now(), duban.MaxHorizon)
+		if err != nil {
+			return nil, problem(err)
 		}
 		return s.transition(ctx, in.ID, func(a *duban.Assignment) (string, string, any, error) {
 			return a.ReviewerTenant, actAssignmentExtend, workflows.ExtendInput{Actor: actor(ctx), Due: due, Reason: strings.TrimSpace(in.Body.Reason)}, nil
@@ -218,9 +218,9 @@ func (s *Server) registerAssignments(api huma.API) {
 		if s.Dir.Get(in.Tenant) == nil || !s.Dir.Within(in.Tenant, c.Scope) {
 			return nil, huma.Error404NotFound("tenant " + in.Tenant + " is not part of this campaign")
 		}
-		due, ok := duban.ParseDeadline(in.Body.DueAt)
-		if !ok {
-			return nil, invalid("body.due_at", "must be YYYY-MM-DD or an RFC 3339 time", in.Body.DueAt)
+		due, err := duban.ParseFutureDeadline("body.due_at", in.Body.DueAt, s.Now(), duban.MaxHorizon)
+		if err != nil {
+			return nil, problem(err)
 		}
 		if err := s.require(ctx, actAssignmentPlan, in.Tenant); err != nil {
 			return nil, err

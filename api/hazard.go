@@ -153,12 +153,9 @@ func (s *Server) registerHazards(api huma.API) {
 	}) (*struct{ Body duban.Hazard }, error) {
 		var due time.Time
 		if !in.Body.Passed {
-			t, ok := duban.ParseDeadline(in.Body.NewDeadline)
-			if !ok {
-				return nil, invalid("body.new_deadline", "a failed re-inspection needs a new deadline: YYYY-MM-DD or RFC 3339", in.Body.NewDeadline)
-			}
-			if !t.After(s.Now()) {
-				return nil, invalid("body.new_deadline", "the deadline must be in the future", in.Body.NewDeadline)
+			t, err := duban.ParseFutureDeadline("body.new_deadline", in.Body.NewDeadline, s.Now(), duban.HazardHorizon)
+			if err != nil {
+				return nil, problem(err)
 			}
 			due = t
 		}

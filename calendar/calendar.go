@@ -15,6 +15,13 @@ import (
 // Shanghai is China Standard Time (UTC+8), the zone of every civil day.
 var Shanghai = duban.Shanghai
 
+// The years a date may be read from outside: beyond them no date is a real
+// working day, and far ones break the arithmetic built on them.
+const (
+	MinYear = 1900
+	MaxYear = 2100
+)
+
 // Date is a civil day in Asia/Shanghai.
 type Date struct {
 	Year  int
@@ -31,8 +38,11 @@ func DateOf(t time.Time) Date {
 // ParseDate parses YYYY-MM-DD.
 func ParseDate(s string) (Date, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, Shanghai)
-	if err != nil {
+	if err != nil || len(s) != 10 {
 		return Date{}, fmt.Errorf("invalid date %q: want YYYY-MM-DD", s)
+	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		return Date{}, fmt.Errorf("date %q out of range: %d–%d", s, MinYear, MaxYear)
 	}
 	return DateOf(t), nil
 }

@@ -3,6 +3,8 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/duban/duban"
 	"go.temporal.io/sdk/temporal"
@@ -48,4 +50,13 @@ func DomainError(err error) *duban.Error {
 		_ = app.Details(&e.Fields)
 	}
 	return e
+}
+
+// withinHorizon refuses a deadline later than horizon from now.
+func withinHorizon(location string, due, now time.Time, horizon time.Duration) error {
+	if due.After(now.Add(horizon)) {
+		return invalidFields("the deadline is too far ahead", []duban.FieldError{{Location: location, Message: "must be within " +
+			strconv.Itoa(int(horizon/(365*24*time.Hour))) + " years from now", Value: due}})
+	}
+	return nil
 }

@@ -29,16 +29,42 @@ func (n *node) register(ctx workflow.Context, cancelRun workflow.CancelFunc) err
 	}{
 		{UpdateSaveDraft, n.saveDraft, n.validateDraft},
 		{UpdateSubmit, n.submit, n.validateSubmit},
-		{UpdateReview, n.review, n.validateReview},
+		{UpdateReview, n.review, n.admitReview},
 		{UpdateSignOff, n.signOff, n.validateSignOff},
-		{UpdateExtend, n.extend, n.validateExtend},
-		{UpdateTighten, n.tightenChildren, n.validateTighten},
+		{UpdateExtend, n.extend, n.admitExtend},
+		{UpdateTighten, n.tightenChildren, n.admitTighten},
 	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// The admit* validators add the deadline horizon to the validate* checks
+// the handlers repeat under the mutex: a deadline beyond it is refused before
+// anything is recorded (so it can never break the timers), while handlers
+// replaying older histories decide as they did.
+
+func (n *node) admitReview(ctx workflow.Context, in ReviewInput) error {
+	if err := n.validateReview(ctx, in); err != nil || in.Decision != DecisionReturn {
+		return err
+	}
+	return withinHorizon("body.rework_due", in.ReworkDue, workflow.Now(ctx), duban.MaxHorizon)
+}
+
+func (n *node) admitExtend(ctx workflow.Context, in ExtendInput) error {
+	if err := n.validateExtend(ctx, in); err != nil {
+		return err
+	}
+	return withinHorizon("body.due_at", in.Due, workflow.Now(ctx), duban.MaxHorizon)
+}
+
+func (n *node) admitTighten(ctx workflow.Context, in TightenInput) error {
+	if err := n.validateTighten(ctx, in); err != nil {
+		return err
+	}
+	return withinHorizon("body.due_at", in.Due, workflow.Now(ctx), duban.MaxHorizon)
 }
 
 // status answers QueryStatus.

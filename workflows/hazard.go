@@ -69,7 +69,7 @@ func HazardFlow(ctx workflow.Context, in HazardInput) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRectify, w.rectify, workflow.UpdateHandlerOptions{Validator: w.validateRectify}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateVerify, w.verify, workflow.UpdateHandlerOptions{Validator: w.validateVerify}); err != nil {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateVerify, w.verify, workflow.UpdateHandlerOptions{Validator: w.admitVerify}); err != nil {
 		return err
 	}
 	if w.h.Listed {
@@ -215,6 +215,14 @@ func (w *hazard) rectify(ctx workflow.Context, in RectifyInput) (duban.Hazard, e
 		EN: fmt.Sprintf("Hazard %q reported rectified: re-inspect on site by %s", h.Description, localTime(due))}, w.in.Reviewer)
 	w.rearm = true
 	return w.h, nil
+}
+
+// admitVerify adds the deadline horizon to validateVerify (see admitExtend).
+func (w *hazard) admitVerify(ctx workflow.Context, in VerifyInput) error {
+	if err := w.validateVerify(ctx, in); err != nil || in.Passed {
+		return err
+	}
+	return withinHorizon("body.new_deadline", in.NewDeadline, workflow.Now(ctx), duban.HazardHorizon)
 }
 
 func (w *hazard) validateVerify(ctx workflow.Context, in VerifyInput) error {
