@@ -1,6 +1,7 @@
 package duban
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -94,4 +95,30 @@ func horizonText(d time.Duration) string {
 		return strconv.Itoa(int(y)) + " years"
 	}
 	return d.String()
+}
+
+// MaskURL returns a URL fit to show back: credentials dropped and every
+// query value (robot access tokens, signatures) masked but its first three
+// characters.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User("***")
+	}
+	q := u.Query()
+	for k, vs := range q {
+		for i, v := range vs {
+			if len(v) > 3 {
+				vs[i] = v[:3] + "***"
+			} else {
+				vs[i] = "***"
+			}
+		}
+		q[k] = vs
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/duban/duban"
+	"github.com/duban/duban/egress"
 )
 
 // SignatureHeader carries the HMAC-SHA256 of "timestamp.body" for JSON webhooks.
@@ -32,8 +33,8 @@ func (a *Activities) DeliverWebhooks(ctx context.Context, ids []int64) error {
 		return err
 	}
 	client := a.HTTP
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+	if client == nil { // the strict policy: public addresses only
+		client = egress.Policy{}.Client(10 * time.Second)
 	}
 	var failed int
 	for _, d := range ds {

@@ -22,6 +22,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
+	"github.com/duban/duban/egress"
 	"github.com/duban/duban/workflows"
 )
 
@@ -50,10 +51,17 @@ type Server struct {
 	RateLimit RateLimit
 	// CORSOrigins may call the API from a browser; none by default.
 	CORSOrigins []string
+	// Egress decides which webhook URLs may be registered.
+	Egress egress.Policy
+	// PrincipalTTL bounds how long a loaded caller is reused (default
+	// PrincipalTTL); role changes anywhere clear the cache before that.
+	PrincipalTTL time.Duration
 
 	// principals caches loaded callers for PrincipalTTL, sparing two
 	// queries per request; cleared on every role change made here.
 	principals sync.Map // login → cachedPrincipal
+	deniedOnce sync.Once
+	denied     *limiter // audits of refused acts, per user
 	Version    string
 	Now        func() time.Time
 }
@@ -86,7 +94,7 @@ func (s *Server) Handler() http.Handler {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"title":"Not Found","status":404,"detail":"no such endpoint"}`))
 	})
-	return withRequestID(securityHeaders(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux)))))))
+	return withRequestID(securityHeaders(withCleanRequest(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux))))))))
 }
 
 func (s *Server) register(api huma.API) {
@@ -211,12 +219,21 @@ func (s *Server) principal(ctx context.Context, login string) (*duban.Principal,
 	if err != nil {
 		return nil, err
 	}
-	s.principals.Store(login, cachedPrincipal{p: p, expires: now.Add(PrincipalTTL)})
+	ttl := s.PrincipalTTL
+	if ttl <= 0 {
+		ttl = PrincipalTTL
+	}
+	s.principals.Store(login, cachedPrincipal{p: p, expires: now.Add(ttl)})
 	return p, nil
 }
 
 // forgetPrincipals drops cached callers after a role or user change.
 func (s *Server) forgetPrincipals() { s.principals.Clear() }
+
+// ForgetPrincipals drops every cached caller: the assembly calls it when
+// any instance changes role bindings (LISTEN duban_policy), so a revoked
+// user is refused everywhere at once, not after PrincipalTTL.
+func (s *Server) ForgetPrincipals() { s.forgetPrincipals() }
 
 // problem translates a domain error into a huma status error.
 func problem(err error) error {
@@ -264,15 +281,44 @@ func principal(ctx context.Context) *duban.Principal {
 
 // require checks that the caller may do action at tenant; a denial is 403.
 func (s *Server) require(ctx context.Context, action, tenant string) error {
+	return s.requireFor(ctx, action, tenant, "tenant/"+tenant, nil)
+}
+
+// requireFor is require naming what was acted on: a refused mutating act
+// writes a "denied" audit event on the caller's own chain (at most a burst
+// of DeniedAuditBurst, then one a second, per user, so that a flood cannot
+// bloat the chain).
+func (s *Server) requireFor(ctx context.Context, action, tenant, target string, summary map[string]any) error {
 	p := principal(ctx)
 	ok, err := s.Authz.Can(p.Login, action, tenant)
 	if err != nil {
 		return huma.Error500InternalServerError("internal error")
 	}
-	if !ok {
-		return huma.Error403Forbidden("you may not " + action + " at tenant " + tenant)
+	if ok {
+		return nil
 	}
-	return nil
+	if mutating(action) {
+		s.deniedOnce.Do(func() { s.denied = newLimiter(RateLimit{PerSecond: 1, Burst: DeniedAuditBurst}) })
+		if allowed, _ := s.denied.allow(p.Login, time.Now()); allowed {
+			if summary == nil {
+				summary = map[string]any{}
+			}
+			summary["tenant"], summary["action"] = tenant, action
+			if err := s.DB.RecordDenied(context.WithoutCancel(ctx), p.Tenant, action, target, summary); err != nil {
+				slog.Error("audit a denied act", "login", p.Login, "action", action, "err", err)
+			}
+		}
+	}
+	return huma.Error403Forbidden("you may not " + action + " at tenant " + tenant + " / 无权在此执行该操作")
+}
+
+// DeniedAuditBurst is how many refused acts of one user are audited at once.
+const DeniedAuditBurst = 100
+
+// mutating reports whether an action changes something (reads are not
+// audited when refused).
+func mutating(action string) bool {
+	return !strings.HasSuffix(action, ".read") && !strings.HasSuffix(action, ".list") && action != "audit.verify"
 }
 
 // Page is the common list envelope.

@@ -54,12 +54,26 @@ type KeyVerifier struct {
 	Audience string
 	// Keys returns the public key for a key id ("" when the token has none).
 	Keys func(ctx context.Context, kid string) (crypto.PublicKey, error)
+	// MaxLifetime caps how long a token may be valid (DefaultMaxTokenLifetime
+	// when zero): a token expiring later than that from now, or issued that
+	// long before its expiry, is refused, as is one issued in the future.
+	MaxLifetime time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
+
+// DefaultMaxTokenLifetime is the longest a token may live: a working day
+// and a night.
+const DefaultMaxTokenLifetime = 24 * time.Hour
 
 // Verify implements Verifier.
 func (v *KeyVerifier) Verify(ctx context.Context, raw string) (string, error) {
-	opts := []jwt.ParserOption{jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second),
-		jwt.WithValidMethods([]string{"EdDSA", "RS256", "ES256", "ES384"})}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	opts := []jwt.ParserOption{jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(30 * time.Second),
+		jwt.WithValidMethods([]string{"EdDSA", "RS256", "ES256", "ES384"}), jwt.WithTimeFunc(now)}
 	if v.Issuer != "" {
 		opts = append(opts, jwt.WithIssuer(v.Issuer))
 	}
@@ -82,6 +96,17 @@ func (v *KeyVerifier) Verify(ctx context.Context, raw string) (string, error) {
 		return key, nil
 	}, opts...)
 	if err != nil || !tok.Valid {
+		return "", ErrBadToken
+	}
+	life := v.MaxLifetime
+	if life <= 0 {
+		life = DefaultMaxTokenLifetime
+	}
+	exp, _ := tok.Claims.GetExpirationTime()
+	if exp == nil || exp.Sub(now()) > life {
+		return "", ErrBadToken // lives longer than allowed
+	}
+	if iat, _ := tok.Claims.GetIssuedAt(); iat != nil && exp.Sub(iat.Time) > life {
 		return "", ErrBadToken
 	}
 	sub, err := tok.Claims.GetSubject()
@@ -190,5 +215,5 @@ func (s *DevSigner) Sign(login string, now time.Time) (string, error) {
 
 // Verifier returns the verifier matching this signer.
 func (s *DevSigner) Verifier() *KeyVerifier {
-	return &KeyVerifier{Issuer: s.Issuer, Audience: s.Audience, Keys: StaticKey(s.Key.Public())}
+	return &KeyVerifier{Issuer: s.Issuer, Audience: s.Audience, Keys: StaticKey(s.Key.Public()), MaxLifetime: max(s.TTL, DefaultMaxTokenLifetime)}
 }

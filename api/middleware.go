@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/duban/duban"
 	"golang.org/x/time/rate"
 )
 
@@ -86,6 +87,9 @@ func (s *Server) withBearer(next http.Handler) http.Handler {
 		if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && raw != "" {
 			b.present = true
 			b.login, _ = s.Verifier.Verify(r.Context(), strings.TrimSpace(raw))
+			if !duban.ValidLogin(b.login) { // a subject that cannot be a login is a bad token
+				b.login = ""
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bearerKey{}, b)))
 	})
@@ -190,6 +194,11 @@ func withBodyChecks(next http.Handler) http.Handler {
 		}
 		if bytes.Contains(body, []byte(`\u0000`)) || bytes.IndexByte(body, 0) >= 0 {
 			writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "text must not contain NUL characters")
+			return
+		}
+		if err := checkJSONKeys(body); err != nil {
+			writeProblem(w, http.StatusUnprocessableEntity, "Unprocessable Entity",
+				err.Error()+": each key may appear once, in one spelling / 同一字段不得重复（含大小写不同）")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -3,8 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
@@ -81,9 +81,11 @@ func (s *Server) registerNotifications(api huma.API) {
 		if s.Dir.Get(b.Tenant) == nil {
 			return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
 		}
-		u, err := url.Parse(b.URL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, invalid("body.url", "must be an http(s) URL", b.URL)
+		if err := s.Egress.CheckURL(b.URL); err != nil {
+			return nil, invalid("body.url", err.Error()+" / 不允许的回调地址", duban.MaskURL(b.URL))
+		}
+		if !strongSecret(b.Secret) {
+			return nil, invalid("body.secret", "too weak: at least 16 characters, 8 of them different / 密钥强度不足", nil)
 		}
 		if err := s.require(ctx, actWebhookCreate, b.Tenant); err != nil {
 			return nil, err
@@ -95,6 +97,7 @@ func (s *Server) registerNotifications(api huma.API) {
 		if err := s.DB.CreateWebhook(ctx, s.Authz.Scope(principal(ctx), actWebhookCreate), w); err != nil {
 			return nil, problem(err)
 		}
+		w.URL = duban.MaskURL(w.URL)
 		return &struct{ Body duban.Webhook }{*w}, nil
 	})
 
@@ -112,6 +115,19 @@ func (s *Server) registerNotifications(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
+		for i := range ws {
+			ws[i].URL = duban.MaskURL(ws[i].URL)
+		}
 		return &struct{ Body Page[duban.Webhook] }{pageOf(ws, len(ws), 0, func(w duban.Webhook) string { return "" })}, nil
 	})
+}
+
+// strongSecret: at least 16 characters with at least 8 different ones (an
+// HMAC key a person cannot guess).
+func strongSecret(s string) bool {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return utf8.RuneCountInString(s) >= 16 && len(seen) >= 8
 }

@@ -55,8 +55,7 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		if s.Dir.Get(b.Tenant) == nil {
 			return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
 		}
-		if err := s.require(ctx, authz.RoleGrant, b.Tenant); err != nil {
-			s.auditDenied(ctx, authz.RoleGrant, "user/"+b.User, map[string]any{"user": b.User, "role": b.Role, "tenant": b.Tenant})
+		if err := s.requireFor(ctx, authz.RoleGrant, b.Tenant, "user/"+b.User, map[string]any{"user": b.User, "role": b.Role}); err != nil {
 			return nil, err
 		}
 		rb := &duban.RoleBinding{User: b.User, Role: duban.Role(b.Role), Tenant: b.Tenant}
@@ -76,8 +75,7 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.require(ctx, authz.RoleRevoke, b.Tenant); err != nil {
-			s.auditDenied(ctx, authz.RoleRevoke, "role-binding/"+strconv.FormatInt(b.ID, 10), map[string]any{"user": b.User, "role": b.Role, "tenant": b.Tenant})
+		if err := s.requireFor(ctx, authz.RoleRevoke, b.Tenant, "role-binding/"+strconv.FormatInt(b.ID, 10), map[string]any{"user": b.User, "role": b.Role}); err != nil {
 			return nil, err
 		}
 		if err := s.DB.RevokeRole(ctx, scope, b); err != nil {
@@ -112,10 +110,4 @@ func (s *Server) registerRoleBindings(api huma.API) {
 func (s *Server) reloadPolicy() {
 	_ = s.Authz.Reload()
 	s.forgetPrincipals()
-}
-
-// auditDenied records a refused privileged attempt on the caller's own chain.
-func (s *Server) auditDenied(ctx context.Context, action, target string, summary map[string]any) {
-	p := principal(ctx)
-	_ = s.DB.RecordDenied(ctx, p.Tenant, action, target, summary)
 }

@@ -47,6 +47,9 @@ func (s *Server) registerUsers(api huma.API) {
 		if strings.TrimSpace(b.Name) == "" {
 			return nil, invalid("body.name", "must not be blank", b.Name)
 		}
+		if !cleanText(b.Name) {
+			return nil, invalid("body.name", "must not contain control or text-direction characters / 不得含控制字符或文字方向字符", b.Name)
+		}
 		t := s.Dir.Get(b.Tenant)
 		if t == nil {
 			return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
@@ -57,7 +60,7 @@ func (s *Server) registerUsers(api huma.API) {
 		u := &duban.User{Login: b.Login, Name: strings.TrimSpace(b.Name), Tenant: b.Tenant}
 		if err := s.DB.CreateUser(ctx, s.Authz.Scope(principal(ctx), authz.UserCreate), u); err != nil {
 			if duban.ErrorCode(err) == duban.EConflict {
-				return nil, huma.Error409Conflict("login " + b.Login + " is taken")
+				return nil, huma.Error409Conflict("login " + b.Login + " is taken, or looks like a login that is (0/o, 1/l/i, 5/s, rn/m, ._-) / 登录名已被占用或与现有登录名形近")
 			}
 			return nil, problem(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/api"
+	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/app"
 	"github.com/duban/duban/internal/seed"
 	"github.com/duban/duban/internal/testenv"
@@ -56,7 +58,7 @@ func startStack(t *testing.T) *stack {
 	queue := fmt.Sprintf("duban-test-%d-%d", os.Getpid(), queueSeq.Add(1))
 	// tests drive many calls per persona
 	c, err := app.Open(ctx, app.Config{DatabaseURL: d.AppURL, TemporalAddress: ts.FrontendHostPort(), TaskQueue: queue,
-		RateLimit: api.RateLimit{PerSecond: 10000, Burst: 10000}})
+		RateLimit: api.RateLimit{PerSecond: 10000, Burst: 10000}, Egress: loopbackEgress})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	require.NoError(t, seed.Apply(ctx, c.DB))
@@ -131,3 +133,8 @@ func eventually(t *testing.T, within time.Duration, fn func() bool, msg string) 
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// loopbackEgress lets tests register and call webhook receivers on this
+// machine's loopback (an operator's DUBAN_WEBHOOK_ALLOW would); nothing
+// else private is reachable.
+var loopbackEgress = egress.Policy{AllowHTTP: true, Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}

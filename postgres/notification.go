@@ -76,7 +76,7 @@ func (db *DB) CreateWebhook(ctx context.Context, scope []string, w *duban.Webhoo
 			return err
 		}
 		_, err = AppendAudit(ctx, tx, Audit{Tenant: w.Tenant, Action: "webhook.create", Target: "webhook/" + itoa(w.ID),
-			Summary: map[string]any{"url": w.URL, "format": w.Format}})
+			Summary: map[string]any{"url": duban.MaskURL(w.URL), "format": w.Format}})
 		return err
 	}))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/app"
 )
 
@@ -12,10 +13,14 @@ var Version = "dev"
 
 func (c Config) app() app.Config {
 	return app.Config{DatabaseURL: c.DatabaseURL, TemporalAddress: c.TemporalAddress, TemporalNamespace: c.TemporalNamespace,
-		TaskQueue: c.TaskQueue, RateLimit: c.RateLimit, CORSOrigins: c.CORSOrigins, Version: Version}
+		TaskQueue: c.TaskQueue, RateLimit: c.RateLimit, CORSOrigins: c.CORSOrigins, Version: Version,
+		Egress: egress.Policy{Allow: c.WebhookAllow}} // https only
 }
 
 func serve(ctx context.Context, cfg Config) error {
+	if cfg.Err != nil {
+		return cfg.Err
+	}
 	v, err := cfg.verifier()
 	if err != nil {
 		return err

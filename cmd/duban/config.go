@@ -5,27 +5,32 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/duban/duban/api"
+	"github.com/duban/duban/egress"
 )
 
 // Config is the production configuration, read from the environment.
 type Config struct {
-	Addr              string        // DUBAN_ADDR
-	DatabaseURL       string        // DATABASE_URL: application role (RLS applies)
-	DatabaseAdminURL  string        // DATABASE_ADMIN_URL: schema owner, for migrate
-	TemporalAddress   string        // TEMPORAL_ADDRESS
-	TemporalNamespace string        // TEMPORAL_NAMESPACE
-	TaskQueue         string        // DUBAN_TASK_QUEUE
-	AuthIssuer        string        // AUTH_ISSUER
-	AuthAudience      string        // AUTH_AUDIENCE
-	AuthPublicKeyFile string        // AUTH_PUBLIC_KEY_FILE: PEM public key
-	AuthJWKSURL       string        // AUTH_JWKS_URL
-	RateLimit         api.RateLimit // DUBAN_RATE_LIMIT (requests/s per user, 0 = off), DUBAN_RATE_BURST
-	CORSOrigins       []string      // DUBAN_CORS_ORIGINS, comma-separated; empty = CORS off
+	Addr              string         // DUBAN_ADDR
+	DatabaseURL       string         // DATABASE_URL: application role (RLS applies)
+	DatabaseAdminURL  string         // DATABASE_ADMIN_URL: schema owner, for migrate
+	TemporalAddress   string         // TEMPORAL_ADDRESS
+	TemporalNamespace string         // TEMPORAL_NAMESPACE
+	TaskQueue         string         // DUBAN_TASK_QUEUE
+	AuthIssuer        string         // AUTH_ISSUER
+	AuthAudience      string         // AUTH_AUDIENCE
+	AuthPublicKeyFile string         // AUTH_PUBLIC_KEY_FILE: PEM public key
+	AuthJWKSURL       string         // AUTH_JWKS_URL
+	RateLimit         api.RateLimit  // DUBAN_RATE_LIMIT (requests/s per user, 0 = off), DUBAN_RATE_BURST
+	CORSOrigins       []string       // DUBAN_CORS_ORIGINS, comma-separated; empty = CORS off
+	WebhookAllow      []netip.Prefix // DUBAN_WEBHOOK_ALLOW: private targets an operator allows
+	Err               error          // a variable that could not be read
 }
 
 func env(k, def string) string {
@@ -36,7 +41,7 @@ func env(k, def string) string {
 }
 
 func configFromEnv() Config {
-	return Config{
+	c := Config{
 		Addr:              env("DUBAN_ADDR", "127.0.0.1:8080"),
 		DatabaseURL:       os.Getenv("DATABASE_URL"),
 		DatabaseAdminURL:  env("DATABASE_ADMIN_URL", os.Getenv("DATABASE_URL")),
@@ -50,6 +55,8 @@ func configFromEnv() Config {
 		RateLimit:         rateFromEnv(),
 		CORSOrigins:       splitList(os.Getenv("DUBAN_CORS_ORIGINS")),
 	}
+	c.WebhookAllow, c.Err = egress.ParseAllow(os.Getenv("DUBAN_WEBHOOK_ALLOW"))
+	return c
 }
 
 // rateFromEnv reads the per-user rate limit; defaults apply in every mode.
@@ -79,7 +86,14 @@ func (c Config) verifier() (api.Verifier, error) {
 	if c.AuthIssuer == "" || c.AuthAudience == "" {
 		return nil, errors.New("AUTH_ISSUER and AUTH_AUDIENCE are required")
 	}
-	v := &api.KeyVerifier{Issuer: c.AuthIssuer, Audience: c.AuthAudience}
+	v := &api.KeyVerifier{Issuer: c.AuthIssuer, Audience: c.AuthAudience, MaxLifetime: api.DefaultMaxTokenLifetime}
+	if s := os.Getenv("AUTH_MAX_TOKEN_LIFETIME"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("AUTH_MAX_TOKEN_LIFETIME: want a duration like 12h, got %q", s)
+		}
+		v.MaxLifetime = d
+	}
 	switch {
 	case c.AuthJWKSURL != "":
 		j := &api.JWKS{URL: c.AuthJWKSURL}

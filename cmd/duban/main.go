@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/app"
 )
 
@@ -66,7 +67,11 @@ func run(ctx context.Context, args []string) error {
 
 func parseDevFlags(args []string, env Config) (app.DevConfig, error) {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
-	c := app.DevConfig{RateLimit: env.RateLimit, CORSOrigins: env.CORSOrigins, Version: Version}
+	c := app.DevConfig{RateLimit: env.RateLimit, CORSOrigins: env.CORSOrigins, Version: Version,
+		Egress: egress.Policy{AllowHTTP: true, Allow: env.WebhookAllow}}
+	if env.Err != nil {
+		return c, env.Err
+	}
 	fs.StringVar(&c.Dir, "dir", ".duban", "state directory (PostgreSQL data, Temporal database, tools)")
 	fs.BoolVar(&c.Reset, "reset", false, "wipe the state directory first")
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "API listen address")

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/duban/duban"
@@ -20,6 +22,7 @@ import (
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/calendar"
 	"github.com/duban/duban/division"
+	"github.com/duban/duban/egress"
 	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	"go.temporal.io/sdk/client"
@@ -36,6 +39,8 @@ type Config struct {
 	RateLimit         api.RateLimit // per user; zero value: off
 	CORSOrigins       []string
 	Version           string
+	// Egress says which webhook targets may be registered and called.
+	Egress egress.Policy
 }
 
 // App is the running system of one process.
@@ -51,6 +56,9 @@ type App struct {
 
 	worker worker.Worker
 	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	servers []*api.Server // told of role changes made anywhere
 }
 
 // Open connects to PostgreSQL and Temporal, loads the tenant tree and the
@@ -93,7 +101,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.Engine = &workflows.Client{Temporal: a.Temporal, TaskQueue: cfg.TaskQueue}
 	a.Calendar = &calendar.Cache{Source: a.DB}
-	a.Activities = &activities.Activities{DB: a.DB, Dir: a.Dir, HTTP: &http.Client{Timeout: 10 * time.Second}, Calendar: a.Calendar}
+	a.Activities = &activities.Activities{DB: a.DB, Dir: a.Dir, HTTP: cfg.Egress.Client(10 * time.Second), Calendar: a.Calendar}
 	wctx, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
 	a.watch(wctx)
@@ -107,6 +115,12 @@ func (a *App) watch(ctx context.Context) {
 		_ = a.DB.Listen(ctx, "duban_policy", func() {
 			if err := a.Authz.Reload(); err != nil {
 				slog.Error("reload authorization policy", "err", err)
+			}
+			a.mu.Lock()
+			servers := slices.Clone(a.servers)
+			a.mu.Unlock()
+			for _, s := range servers {
+				s.ForgetPrincipals()
 			}
 		})
 	}()
@@ -172,9 +186,17 @@ func (a *App) RunWorker(ctx context.Context) error {
 
 // Server builds the API over the system; dev enables POST /v1/dev/tokens.
 func (a *App) Server(v api.Verifier, dev *api.DevSigner) *api.Server {
+	s := a.newServer(v, dev)
+	a.mu.Lock()
+	a.servers = append(a.servers, s)
+	a.mu.Unlock()
+	return s
+}
+
+func (a *App) newServer(v api.Verifier, dev *api.DevSigner) *api.Server {
 	return &api.Server{
 		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Engine: a.Engine,
-		RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins,
+		RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins, Egress: a.Config.Egress,
 		Ready: []api.HealthCheck{{Name: "postgres", Check: a.DB.Ping}, {Name: "temporal", Check: a.Engine.Ping}},
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/duban/duban/api"
 	"github.com/duban/duban/division"
+	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/devstack"
 	"github.com/duban/duban/internal/seed"
 	"github.com/duban/duban/postgres"
@@ -37,6 +38,8 @@ type DevConfig struct {
 	RateLimit   api.RateLimit
 	CORSOrigins []string
 	Version     string
+	// Egress: dev mode allows plain http; private targets only as listed.
+	Egress egress.Policy
 }
 
 // Dev runs the whole system on one machine: PostgreSQL and a Temporal dev
@@ -114,7 +117,7 @@ func (d *Dev) Run(ctx context.Context) error {
 	}
 
 	d.app, err = Open(ctx, Config{DatabaseURL: appURL, TemporalAddress: d.tmp.FrontendHostPort(), RateLimit: c.RateLimit,
-		CORSOrigins: c.CORSOrigins, Version: c.Version})
+		CORSOrigins: c.CORSOrigins, Version: c.Version, Egress: c.Egress})
 	if err != nil {
 		return err
 	}

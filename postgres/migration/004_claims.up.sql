@@ -13,3 +13,9 @@ BEGIN
 END $$;
 CREATE TRIGGER calendar_days_notify AFTER INSERT OR UPDATE OR DELETE ON calendar_days
   FOR EACH STATEMENT EXECUTE FUNCTION duban_notify_calendar();
+
+-- A login may not look like another (nati0n-admin beside nation-admin): the
+-- skeleton folds the usual confusables, and two logins may not share one.
+ALTER TABLE users ADD COLUMN skeleton text GENERATED ALWAYS AS
+  (replace(replace(translate(login, '01i5._', 'olls--'), 'rn', 'm'), 'vv', 'w')) STORED;
+CREATE UNIQUE INDEX users_skeleton ON users (skeleton);
