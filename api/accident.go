@@ -74,12 +74,12 @@ func (s *Server) registerAccidents(api huma.API) {
 			return nil, err
 		}
 		a.ID, a.ReportedBy, a.Steps[0].By = objectID(ctx, "a", p.Login), p.Login, p.Login
-		err = s.DB.ProjectAccident(ctx, s.Authz.Scope(p, actAccidentReport), duban.AccidentProjection{Accident: *a, Action: "report", Actor: p.Login,
-			RequestID: duban.RequestIDFromContext(ctx), Details: map[string]any{"grade": a.Grade, "required_level": a.RequiredLevel, "late": a.Late}})
-		if err != nil {
+		if err := s.Engine.Start(ctx, workflows.AccidentWorkflowID(a.ID), workflows.AccidentWorkflowName,
+			workflows.AccidentInput{Accident: *a, RequestID: duban.RequestIDFromContext(ctx)}); err != nil {
 			return nil, problem(err)
 		}
-		if err := s.Engine.Start(ctx, workflows.AccidentWorkflowID(a.ID), workflows.AccidentWorkflowName, workflows.AccidentInput{Accident: *a}); err != nil {
+		var recorded duban.Accident
+		if err := s.Engine.Update(ctx, workflows.AccidentWorkflowID(a.ID), workflows.UpdateRecorded, nil, &recorded); err != nil {
 			return nil, problem(err)
 		}
 		got, err := s.DB.GetAccident(ctx, s.Authz.Scope(p, actAccidentRead), a.ID)

@@ -57,16 +57,16 @@ func (s *Server) registerHazards(api huma.API) {
 			}
 		}
 		h.ID, h.ReportedBy = objectID(ctx, "h", p.Login), p.Login
-		err = s.DB.ProjectHazard(ctx, s.Authz.Scope(p, actHazardReport), duban.HazardProjection{Hazard: *h, RequestID: duban.RequestIDFromContext(ctx),
-			Event: duban.HazardEvent{Version: 1, At: h.ReportedAt, Actor: p.Login, Action: "report", To: string(h.State),
-				Details: map[string]any{"grade": h.Grade, "found_by": h.FoundBy, "deadline": h.Deadline}}})
+		sup := s.Dir.Get(h.Tenant).Supervisor
+		err = s.Engine.Start(ctx, workflows.HazardWorkflowID(h.ID), workflows.HazardWorkflowName,
+			workflows.HazardInput{Hazard: *h, RequestID: duban.RequestIDFromContext(ctx), Reviewer: sup, Reminders: []int{3, 1}, Escalation: duban.DefaultEscalation})
 		if err != nil {
 			return nil, problem(err)
 		}
-		sup := s.Dir.Get(h.Tenant).Supervisor
-		err = s.Engine.Start(ctx, workflows.HazardWorkflowID(h.ID), workflows.HazardWorkflowName,
-			workflows.HazardInput{Hazard: *h, Reviewer: sup, Reminders: []int{3, 1}, Escalation: duban.DefaultEscalation})
-		if err != nil {
+		// the answer is what the workflow recorded (a retry under the same
+		// key finds the first one's hazard)
+		var recorded duban.Hazard
+		if err := s.Engine.Update(ctx, workflows.HazardWorkflowID(h.ID), workflows.UpdateRecorded, nil, &recorded); err != nil {
 			return nil, problem(err)
 		}
 		got, hist, err := s.DB.GetHazard(ctx, s.Authz.Scope(p, actHazardRead), h.ID)

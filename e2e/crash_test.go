@@ -178,6 +178,45 @@ func TestCrashAndRestartNothingLost(t *testing.T) {
 	}
 	wg.Wait()
 
+	// 6. a hazard and an accident reported while the worker is down, their
+	// next steps across another kill
+	r.killWorker()
+	var hz, ac resp
+	hbody, abody := hazardBody("410122"), accidentBody("410122", 3)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		hz = s.retry(201, "zhongmu-staff", "POST", "/v1/hazards", hbody, "Idempotency-Key", "crash-hazard")
+	}()
+	go func() {
+		defer wg.Done()
+		ac = s.retry(201, "zhongmu-staff", "POST", "/v1/accidents", abody, "Idempotency-Key", "crash-accident")
+	}()
+	time.Sleep(3 * time.Second)
+	r.startWorker()
+	wg.Wait()
+	hid, aid := hz.Body["id"].(string), ac.Body["id"].(string)
+	s.retry(200, "zhongmu-staff", "POST", "/v1/hazards/"+hid+"/rectify", map[string]any{"rectification": "已整改"})
+	s.retry(200, "zhongmu-staff", "POST", "/v1/accidents/"+aid+"/forward", map[string]any{})
+	r.killWorker()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.retry(200, "zhengzhou-reviewer", "POST", "/v1/hazards/"+hid+"/verify", map[string]any{"passed": true})
+	}()
+	time.Sleep(2 * time.Second)
+	r.startWorker()
+	wg.Wait()
+	require.Equal(t, "closed", s.retry(200, "zhongmu-staff", "GET", "/v1/hazards/"+hid, nil).Body["state"])
+	for _, c := range [][2]string{{"hazard_events WHERE hazard_id", "report"}, {"hazard_events WHERE hazard_id", "rectify"}, {"hazard_events WHERE hazard_id", "close"}} {
+		require.Equal(t, 1, s.countRows(`SELECT count(*) FROM `+c[0]+` = '`+hid+`' AND action = '`+c[1]+`'`), c[1])
+	}
+	for _, action := range []string{"report", "forward"} {
+		require.Equal(t, 1, s.countRows(`SELECT count(*) FROM accident_events WHERE accident_id = '`+aid+`' AND action = '`+action+`'`), action)
+	}
+	require.Equal(t, 1, s.countRows(`SELECT count(*) FROM hazards`))
+	require.Equal(t, 1, s.countRows(`SELECT count(*) FROM accidents`))
+
 	// nothing lost, nothing twice
 	require.Equal(t, 198+1, s.countRows(`SELECT count(*) FROM assignments`))
 	require.Equal(t, 0, s.countRows(`SELECT count(*) FROM (SELECT assignment_id FROM assignment_events WHERE action = 'assign' GROUP BY 1 HAVING count(*) <> 1) x`))

@@ -90,8 +90,9 @@ func TestRecordSupervisionHistories(t *testing.T) {
 		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	}, "the closed hazard's workflow completes")
 	time.Sleep(time.Second) // background notification activities settle
-	recordHistory(t, s, workflows.HazardWorkflowID(hid), "hazard")
-	recordHistory(t, s, workflows.AccidentWorkflowID(aid), "accident")
+	suffix := os.Getenv("DUBAN_HISTORY_SUFFIX") // e.g. -v1 after a versioned change
+	recordHistory(t, s, workflows.HazardWorkflowID(hid), "hazard"+suffix)
+	recordHistory(t, s, workflows.AccidentWorkflowID(aid), "accident"+suffix)
 }
 
 func recordHistory(t *testing.T, s *stack, wid, name string) {

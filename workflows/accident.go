@@ -24,6 +24,8 @@ func AccidentWorkflowID(id string) string { return "accident/" + id }
 // AccidentInput starts an accident's workflow from its first version.
 type AccidentInput struct {
 	Accident duban.Accident
+	// RequestID of the report, for the audit of the first version.
+	RequestID string `json:",omitempty"`
 }
 
 // ForwardInput passes the report from its holder to the next tenant.
@@ -41,6 +43,7 @@ type AmendInput struct {
 }
 
 type accident struct {
+	recorded bool // the first version is in the read model
 	a     duban.Accident
 	mu    workflow.Mutex
 	rearm bool
@@ -62,6 +65,22 @@ func AccidentFlow(ctx workflow.Context, in AccidentInput) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAmend, w.amend, workflow.UpdateHandlerOptions{Validator: w.validateAmend}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateRecorded, func(ctx workflow.Context) (duban.Accident, error) {
+		err := workflow.Await(ctx, func() bool { return w.recorded })
+		return w.a, err
+	}); err != nil {
+		return err
+	}
+	// Version 1: the workflow records the first version itself (see HazardFlow).
+	if workflow.GetVersion(ctx, "record-first-version", workflow.DefaultVersion, 1) == 1 {
+		a := w.a
+		p := duban.AccidentProjection{Accident: a, Action: "report", Actor: a.ReportedBy, RequestID: in.RequestID,
+			Details: map[string]any{"grade": a.Grade, "required_level": a.RequiredLevel, "late": a.Late}}
+		if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.ProjectAccident, p).Get(ctx, nil); err != nil {
+			return fmt.Errorf("record accident %s: %w", a.ID, err)
+		}
+	}
+	w.recorded = true
 	if w.a.Steps[0].Late {
 		w.alertLate(ctx, w.a.Steps[0])
 	}

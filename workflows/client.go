@@ -55,11 +55,15 @@ func (c *Client) Start(ctx context.Context, id, name string, arg any) error {
 // twice.
 func (c *Client) Update(ctx context.Context, workflowID, name string, arg, out any) error {
 	id := newUpdateID(name)
+	args := []any{arg}
+	if arg == nil { // an update that takes no argument
+		args = nil
+	}
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		var h client.WorkflowUpdateHandle
 		h, err = c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflowID, UpdateName: name, UpdateID: id, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+			WorkflowID: workflowID, UpdateName: name, UpdateID: id, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err == nil {
 			if err = h.Get(ctx, out); err == nil {

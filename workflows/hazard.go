@@ -17,6 +17,10 @@ const HazardWorkflowName = "Hazard"
 const (
 	UpdateRectify = "rectify"
 	UpdateVerify  = "verify"
+	// UpdateRecorded answers the object once its first version is in the
+	// read model (hazards and accidents): the API's way to answer a report
+	// with what the workflow itself recorded.
+	UpdateRecorded = "recorded"
 	QueryHazard   = "hazard"
 )
 
@@ -26,6 +30,8 @@ func HazardWorkflowID(id string) string { return "hazard/" + id }
 // HazardInput starts a hazard's workflow from its first version, as the API
 // recorded it. Reviewer is the tenant that re-inspects (the supervisor).
 type HazardInput struct {
+	// RequestID of the report, for the audit of the first version.
+	RequestID  string `json:",omitempty"`
 	Hazard     duban.Hazard
 	Reviewer   string
 	Reminders  []int
@@ -50,6 +56,7 @@ type VerifyInput struct {
 }
 
 type hazard struct {
+	recorded bool // the first version is in the read model
 	in    HazardInput
 	h     duban.Hazard
 	mu    workflow.Mutex
@@ -72,6 +79,23 @@ func HazardFlow(ctx workflow.Context, in HazardInput) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateVerify, w.verify, workflow.UpdateHandlerOptions{Validator: w.admitVerify}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateRecorded, func(ctx workflow.Context) (duban.Hazard, error) {
+		err := workflow.Await(ctx, func() bool { return w.recorded })
+		return w.h, err
+	}); err != nil {
+		return err
+	}
+	// Version 1: the workflow records the first version itself, from its own
+	// state (before, the API wrote it from the request).
+	if workflow.GetVersion(ctx, "record-first-version", workflow.DefaultVersion, 1) == 1 {
+		h := w.h
+		p := duban.HazardProjection{Hazard: h, RequestID: in.RequestID, Event: duban.HazardEvent{Version: h.Version, At: h.ReportedAt,
+			Actor: h.ReportedBy, Action: "report", To: string(h.State), Details: map[string]any{"grade": h.Grade, "found_by": h.FoundBy, "deadline": h.Deadline}}}
+		if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.ProjectHazard, p).Get(ctx, nil); err != nil {
+			return fmt.Errorf("record hazard %s: %w", h.ID, err)
+		}
+	}
+	w.recorded = true
 	if w.h.Listed {
 		w.notify(ctx, "listed", "hazard.listed", duban.Text{
 			ZH: fmt.Sprintf("挂牌督办：重大隐患「%s」（%s）", w.h.Description, w.h.Place),
