@@ -89,7 +89,7 @@ func TestRecordSupervisionHistories(t *testing.T) {
 		d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), workflows.HazardWorkflowID(hid), "")
 		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	}, "the closed hazard's workflow completes")
-	time.Sleep(time.Second) // background notification activities settle
+	time.Sleep(time.Second)                     // background notification activities settle
 	suffix := os.Getenv("DUBAN_HISTORY_SUFFIX") // e.g. -v1 after a versioned change
 	recordHistory(t, s, workflows.HazardWorkflowID(hid), "hazard"+suffix)
 	recordHistory(t, s, workflows.AccidentWorkflowID(aid), "accident"+suffix)

@@ -44,9 +44,9 @@ type AmendInput struct {
 
 type accident struct {
 	recorded bool // the first version is in the read model
-	a     duban.Accident
-	mu    workflow.Mutex
-	rearm bool
+	a        duban.Accident
+	mu       workflow.Mutex
+	rearm    bool
 }
 
 // AccidentFlow enforces the reporting chain: each pending forward has its

@@ -21,7 +21,7 @@ const (
 	// read model (hazards and accidents): the API's way to answer a report
 	// with what the workflow itself recorded.
 	UpdateRecorded = "recorded"
-	QueryHazard   = "hazard"
+	QueryHazard    = "hazard"
 )
 
 // HazardWorkflowID is the workflow id of a hazard.
@@ -57,10 +57,10 @@ type VerifyInput struct {
 
 type hazard struct {
 	recorded bool // the first version is in the read model
-	in    HazardInput
-	h     duban.Hazard
-	mu    workflow.Mutex
-	rearm bool
+	in       HazardInput
+	h        duban.Hazard
+	mu       workflow.Mutex
+	rearm    bool
 }
 
 // HazardFlow is a hazard's closed loop: rectify → re-inspect → close (销号)
