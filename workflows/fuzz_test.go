@@ -5,22 +5,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/duban/duban"
-	"github.com/duban/duban/activities"
-	"github.com/duban/duban/internal/testenv"
 	"github.com/duban/duban/workflows"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 )
 
 var fuzzSeq atomic.Int64
+
+// The fuzz targets' clock, and a deadline at the end of year 9999.
+var (
+	fuzzStart = time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+	fuzzFar   = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+)
 
 // FuzzNodeUpdates drives one update with arbitrary input through its
 // validator and handler in the SDK test environment (activities on a real
@@ -28,14 +30,8 @@ var fuzzSeq atomic.Int64
 // accepted afterwards and the campaign still cancels cleanly. A deadline of
 // 9999-12-31 once failed every workflow task of a node for good.
 func FuzzNodeUpdates(f *testing.F) {
-	db, _ := testenv.OpenStore(f)
-	tenants, err := db.AllTenants(context.Background())
-	if err != nil {
-		f.Fatal(err)
-	}
-	dir := duban.NewDirectory(tenants)
-	start := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
-	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+	db, dir, _ := openStore(f)
+	start, far := fuzzStart, fuzzFar
 	for _, s := range []struct {
 		which        uint8
 		due          int64
@@ -56,15 +52,7 @@ func FuzzNodeUpdates(f *testing.F) {
 		f.Add(s.which, s.due, s.decision, s.text, []byte(s.report))
 	}
 	f.Fuzz(func(t *testing.T, which uint8, due int64, decision, text string, report []byte) {
-		var suite testsuite.WorkflowTestSuite
-		if os.Getenv("FUZZ_LOG") == "" {
-			suite.SetLogger(quiet{})
-		}
-		env := suite.NewTestWorkflowEnvironment()
-		env.SetStartTime(start)
-		env.SetTestTimeout(time.Minute)
-		env.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
-		env.RegisterActivity(&activities.Activities{DB: db, Dir: dir})
+		env := newEnv(db, dir, start)
 
 		cid := fmt.Sprintf("fz%d", fuzzSeq.Add(1))
 		phases := []duban.PhaseDeadline{{ID: "main", Due: start.AddDate(0, 1, 0)}}
@@ -149,27 +137,15 @@ func temporalCanceled(err error) bool {
 // it stays alive: afterwards a sound rectification and a passed
 // re-inspection still close it (销号).
 func FuzzHazardUpdates(f *testing.F) {
-	db, _ := testenv.OpenStore(f)
-	tenants, err := db.AllTenants(context.Background())
-	if err != nil {
-		f.Fatal(err)
-	}
-	dir := duban.NewDirectory(tenants)
-	start := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
-	far := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+	db, dir, _ := openStore(f)
+	start, far := fuzzStart, fuzzFar
 	f.Add(uint8(1+2), far, false, "复查未通过", "整改", "att_abcd")            // re-open with a deadline in 9999
 	f.Add(uint8(1+2), start.AddDate(3, 0, 0).Unix(), false, "", "", "") // three years ahead
 	f.Add(uint8(1+2), int64(-62135596800), false, "", "", "")           // year 1
 	f.Add(uint8(0), int64(0), false, "", "\u202e", "http://x")          // odd rectification
 	f.Add(uint8(1), start.Add(time.Hour).Unix(), true, "", "", "")      // verify an open hazard
 	f.Fuzz(func(t *testing.T, which uint8, due int64, passed bool, comment, text, photo string) {
-		var suite testsuite.WorkflowTestSuite
-		suite.SetLogger(quiet{})
-		env := suite.NewTestWorkflowEnvironment()
-		env.SetStartTime(start)
-		env.SetTestTimeout(time.Minute)
-		env.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
-		env.RegisterActivity(&activities.Activities{DB: db, Dir: dir})
+		env := newEnv(db, dir, start)
 		id := fmt.Sprintf("hfz%d", fuzzSeq.Add(1))
 		h := duban.Hazard{ID: id, Tenant: "410122", Place: "某工地", Description: "脚手架", Grade: duban.HazardGeneral, FoundBy: duban.InspectOpen,
 			ResponsibleUnit: "某公司", Deadline: start.AddDate(0, 1, 0), State: duban.HazardOpen, ReportedBy: "reporter", ReportedAt: start,

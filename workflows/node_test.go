@@ -19,11 +19,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.Shutdown()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 type fixture struct {
 	t       *testing.T
@@ -43,6 +39,36 @@ func day(s string, h, m int) time.Time {
 	return d.At(h, m)
 }
 
+// openStore opens a fresh migrated database (activities write to it), its
+// tenant directory and an owner connection for the checks.
+func openStore(t testing.TB) (*postgres.DB, *duban.Directory, *pgx.Conn) {
+	db, d := testenv.OpenStore(t)
+	ctx := context.Background()
+	tenants, err := db.AllTenants(ctx)
+	require.NoError(t, err)
+	admin, err := pgx.Connect(ctx, d.AdminURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { admin.Close(ctx) })
+	return db, duban.NewDirectory(tenants), admin
+}
+
+// newEnv is a time-skipping environment starting at start with every
+// workflow registered and the activities on db.
+func newEnv(db *postgres.DB, dir *duban.Directory, start time.Time) *testsuite.TestWorkflowEnvironment {
+	var suite testsuite.WorkflowTestSuite
+	if os.Getenv("DUBAN_WORKFLOW_LOG") == "" {
+		suite.SetLogger(quiet{})
+	}
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	env.SetTestTimeout(2 * time.Minute)
+	env.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	env.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
+	env.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
+	env.RegisterActivity(&activities.Activities{DB: db, Dir: dir})
+	return env
+}
+
 // setup makes a test workflow environment whose activities write to a real
 // PostgreSQL, and records a campaign launched at start.
 func setup(t *testing.T, start time.Time, scope string, levels []duban.Level, targets []string, due time.Time) (*fixture, workflows.NodeInput) {
@@ -53,22 +79,9 @@ func setup(t *testing.T, start time.Time, scope string, levels []duban.Level, ta
 // assignments are due at the last phase.
 func setupTemplate(t *testing.T, template string, start time.Time, scope string, levels []duban.Level, targets []string, phases []duban.PhaseDeadline) (*fixture, workflows.NodeInput) {
 	last := phases[len(phases)-1]
-	db, d := testenv.OpenStore(t)
 	ctx := context.Background()
-	tenants, err := db.AllTenants(ctx)
-	require.NoError(t, err)
-	dir := duban.NewDirectory(tenants)
-	admin, err := pgx.Connect(ctx, d.AdminURL)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Close(ctx) })
-
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(quiet{})
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(start)
-	env.SetTestTimeout(2 * time.Minute)
-	env.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
-	env.RegisterActivity(&activities.Activities{DB: db, Dir: dir})
+	db, dir, admin := openStore(t)
+	env := newEnv(db, dir, start)
 
 	cid := "ctest" + time.Now().Format("150405.000000")[7:]
 	tpl := duban.TemplateByID(template)

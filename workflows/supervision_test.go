@@ -7,14 +7,11 @@ import (
 	"time"
 
 	"github.com/duban/duban"
-	"github.com/duban/duban/activities"
-	"github.com/duban/duban/internal/testenv"
 	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 )
 
 // flow is a time-skipping environment for one hazard or accident workflow
@@ -31,22 +28,8 @@ type flow struct {
 }
 
 func newFlow(t *testing.T, start time.Time) *flow {
-	db, d := testenv.OpenStore(t)
-	ctx := context.Background()
-	tenants, err := db.AllTenants(ctx)
-	require.NoError(t, err)
-	dir := duban.NewDirectory(tenants)
-	admin, err := pgx.Connect(ctx, d.AdminURL)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Close(ctx) })
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(quiet{})
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetStartTime(start)
-	env.SetTestTimeout(2 * time.Minute)
-	env.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
-	env.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
-	env.RegisterActivity(&activities.Activities{DB: db, Dir: dir})
+	db, dir, admin := openStore(t)
+	env := newEnv(db, dir, start)
 	return &flow{t: t, db: db, admin: admin, env: env, dir: dir, start: start}
 }
 

@@ -5,13 +5,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/duban/duban/internal/app"
 	"github.com/duban/duban/internal/load"
 )
 
@@ -24,16 +21,7 @@ Usage:
                    bounded mixed load against a running duban dev on this machine
 `
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "duban-bench:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { app.Main("duban-bench", run) }
 
 func run(ctx context.Context, args []string) error {
 	if len(args) > 0 {

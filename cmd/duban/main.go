@@ -4,12 +4,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/app"
@@ -26,16 +23,7 @@ Usage:
 Benchmarks and the load test are a separate command: go run ./cmd/duban-bench
 `
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "duban:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { app.Main("duban", run) }
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {

@@ -162,6 +162,14 @@ func Temporal(t testing.TB) *devstack.Temporal {
 	return tsrv
 }
 
+// Main runs a test binary's tests and then stops the shared services:
+// a package's TestMain is just testenv.Main(m).
+func Main(m *testing.M) {
+	code := m.Run()
+	Shutdown()
+	os.Exit(code)
+}
+
 // Shutdown stops the shared services; call it from TestMain after m.Run.
 func Shutdown() {
 	if tsrv != nil {
