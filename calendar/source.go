@@ -36,32 +36,26 @@ func Load(ctx context.Context, src Source) (*Calendar, error) {
 type Cache struct {
 	Source Source
 
-	mu    sync.Mutex
+	mu    sync.Mutex // held while loading: one load at a time
 	cal   *Calendar
-	gen   uint64 // bumped by Invalidate
 	loads int
 }
 
 // Get returns the current calendar, loading it when it was invalidated.
+// Concurrent callers wait for one load (a fan-out schedules hundreds of
+// nodes at once).
 func (c *Cache) Get(ctx context.Context) (*Calendar, error) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.cal != nil {
-		cal := c.cal
-		c.mu.Unlock()
-		return cal, nil
+		return c.cal, nil
 	}
-	gen := c.gen
-	c.mu.Unlock()
 	cal, err := Load(ctx, c.Source)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.loads++
-	if c.gen == gen { // no change arrived while loading
-		c.cal = cal
-	}
+	c.cal = cal
 	return cal, nil
 }
 
@@ -70,7 +64,6 @@ func (c *Cache) Invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.cal = nil
-	c.gen++
 }
 
 // Loads reports how many times the overrides were read.

@@ -151,3 +151,22 @@ func TestRevocationReachesEveryInstance(t *testing.T) {
 	eventually(t, 10*time.Second, func() bool { return second.call("rev-viewer", "GET", "/v1/assignments?tenant=4101", nil).Status == 403 }, "the revocation reaches the second instance's policy")
 	eventually(t, 10*time.Second, func() bool { return inbox() == float64(0) }, "and its cached caller: the old inbox is no longer read")
 }
+
+// TestCalendarReadOncePerChange: a launch over Henan (198 schedules) reads
+// the calendar overrides once; an override set through the API reaches the
+// worker's cache by LISTEN/NOTIFY, and the next schedule reads them again.
+func TestCalendarReadOncePerChange(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	r := s.call("henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "日历缓存", "scope": "41", "levels": []string{"city", "county"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	eventually(t, 2*time.Minute, func() bool { return s.countRows(`SELECT count(*) FROM assignments`) == 198 }, "fan-out")
+	require.Equal(t, 1, s.app.Calendar.Loads(), "198 schedules, one read")
+	s.expect(200, "nation-admin", "PUT", "/v1/calendar/days/2027-01-04", map[string]any{"workday": false, "note": "国务院办公厅通知"})
+	eventually(t, 10*time.Second, func() bool {
+		s.expect(201, "henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "日历变更后", "scope": "4101",
+			"levels": []string{"county"}, "targets": []string{"410122"}})
+		time.Sleep(500 * time.Millisecond)
+		return s.app.Calendar.Loads() == 2
+	}, "the override invalidates the cached calendar")
+}
