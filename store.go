@@ -48,6 +48,9 @@ type CampaignStore interface {
 	SetCampaignStatus(ctx context.Context, id, status, reason string, at time.Time) error
 	ProjectAssignment(ctx context.Context, p AssignmentProjection) error
 	GetAssignment(ctx context.Context, scope []string, id string) (*Assignment, []AssignmentEvent, error)
+	// FindAssignment is GetAssignment without the history (a transition's
+	// check needs only the current state).
+	FindAssignment(ctx context.Context, scope []string, id string) (*Assignment, error)
 	ListAssignments(ctx context.Context, scope []string, f AssignmentFilter) ([]Assignment, int, error)
 	CampaignProgress(ctx context.Context, scope []string, campaign string, lowest Level, tenants []Tenant, now time.Time) ([]Progress, error)
 	RecordSummons(ctx context.Context, assignmentID string, at time.Time, attendees []string) error

@@ -247,7 +247,7 @@ func (s *Server) registerAssignments(api huma.API) {
 // may act at the tenant the decide function names (403), sends the update
 // to the node workflow and answers with the new state it returns.
 func (s *Server) transition(ctx context.Context, id string, decide func(a *duban.Assignment) (tenant, action string, arg any, err error), update string) (*struct{ Body duban.Assignment }, error) {
-	a, _, err := s.DB.GetAssignment(ctx, s.Authz.Scope(principal(ctx), actAssignmentRead), id)
+	a, err := s.DB.FindAssignment(ctx, s.Authz.Scope(principal(ctx), actAssignmentRead), id)
 	if err != nil {
 		return nil, problem(err)
 	}

@@ -89,7 +89,7 @@ func (s *Server) registerListItems(api huma.API) {
 		if err := s.require(ctx, actListWrite, in.Tenant); err != nil {
 			return nil, err
 		}
-		if _, _, err := s.DB.GetAssignment(ctx, duban.SystemScope, duban.AssignmentID(c.ID, in.Tenant)); err != nil {
+		if _, err := s.DB.FindAssignment(ctx, duban.SystemScope, duban.AssignmentID(c.ID, in.Tenant)); err != nil {
 			return nil, invalid("path.tenant", "not a target of this campaign", in.Tenant)
 		}
 		it := &duban.ListItem{Campaign: c.ID, Tenant: in.Tenant, Key: in.Key, List: b.List, Title: strings.TrimSpace(b.Title), Owner: strings.TrimSpace(b.Owner),

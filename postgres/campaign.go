@@ -142,6 +142,12 @@ func scanAssignment(r pgx.CollectableRow) (duban.Assignment, error) {
 	return a, nil
 }
 
+// FindAssignment returns an assignment within scope, without its history.
+func (db *DB) FindAssignment(ctx context.Context, scope []string, id string) (*duban.Assignment, error) {
+	a, _, err := one(ctx, db, scope, "assignment", q("get_assignment"), id, scanAssignment, "")
+	return a, err
+}
+
 // GetAssignment returns an assignment within scope, with its history.
 func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*duban.Assignment, []duban.AssignmentEvent, error) {
 	return one(ctx, db, scope, "assignment", q("get_assignment"), id, scanAssignment, q("assignment_history"))
