@@ -84,6 +84,7 @@ func (s *Server) Handler() http.Handler {
 	api := humago.New(mux, cfg)
 	api.UseMiddleware(s.authenticate(api))
 	s.register(api)
+	noBodyDeadline(api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
@@ -381,4 +382,22 @@ func newID(prefix string) string {
 
 func actor(ctx context.Context) workflows.Actor {
 	return workflows.Actor{Login: principal(ctx).Login, RequestID: duban.RequestIDFromContext(ctx)}
+}
+
+// noBodyDeadline turns off huma's per-operation body read deadline (5 s by
+// default). withBodyChecks has already read and bounded every body under
+// the server's ReadTimeout, and huma's deadline, set on the connection and
+// never cleared, outlived the body: five seconds into a slow request the
+// server's background read hit it and cancelled the connection's context —
+// the request in flight (a workflow update waiting on its answer) and every
+// later request on the same keep-alive connection then started cancelled
+// (503, then 500 "context canceled"; e2e TestKeepAliveAfterSlowFailure).
+func noBodyDeadline(api huma.API) {
+	for _, item := range api.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch, item.Options, item.Head, item.Trace} {
+			if op != nil {
+				op.BodyReadTimeout = -1
+			}
+		}
+	}
 }

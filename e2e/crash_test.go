@@ -254,15 +254,7 @@ func TestCrashAndRestartNothingLost(t *testing.T) {
 func (s *stack) retry(want int, login, method, path string, body any, headers ...string) resp {
 	deadline := time.Now().Add(3 * time.Minute)
 	for attempt := 0; ; attempt++ {
-		h := headers
-		if attempt > 0 {
-			// Retries go on a fresh connection: after a 503 that took the
-			// 5 s the dev server gives an update with no worker, the next
-			// request on the same keep-alive connection was seen to start
-			// with a canceled context (left open; see the issue notes).
-			h = append(append([]string{}, headers...), "Connection", "close")
-		}
-		r := s.call(login, method, path, body, h...)
+		r := s.call(login, method, path, body, headers...)
 		if r.Status == want || (r.Status == 409 && method != "GET" && want == 200) {
 			return r
 		}

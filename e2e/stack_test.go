@@ -75,6 +75,12 @@ type resp struct {
 
 func (s *stack) call(login, method, path string, body any, headers ...string) resp {
 	s.t.Helper()
+	return s.callWith(http.DefaultClient, login, method, path, body, headers...)
+}
+
+// callWith is call through the given HTTP client.
+func (s *stack) callWith(client *http.Client, login, method, path string, body any, headers ...string) resp {
+	s.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -104,7 +110,7 @@ func (s *stack) call(login, method, path string, body any, headers ...string) re
 		}
 	}
 	t0 := time.Now()
-	r, err := http.DefaultClient.Do(req)
+	r, err := client.Do(req)
 	require.NoError(s.t, err)
 	defer r.Body.Close()
 	if os.Getenv("DUBAN_DEBUG_CALLS") != "" {

@@ -20,7 +20,14 @@ import (
 type Client struct {
 	Temporal  client.Client
 	TaskQueue string // default TaskQueue
+	// UpdateTimeout bounds how long an update may wait for its answer
+	// (DefaultUpdateTimeout when zero): a workflow no worker serves answers
+	// EUnavailable (503, retry) instead of holding the request forever.
+	UpdateTimeout time.Duration
 }
+
+// DefaultUpdateTimeout is how long an API call waits for a workflow's answer.
+const DefaultUpdateTimeout = 15 * time.Second
 
 var _ duban.Engine = (*Client)(nil)
 
@@ -54,6 +61,12 @@ func (c *Client) Start(ctx context.Context, id, name string, arg any) error {
 // the task, so the retry finds the update's outcome instead of applying it
 // twice.
 func (c *Client) Update(ctx context.Context, workflowID, name string, arg, out any) error {
+	timeout := c.UpdateTimeout
+	if timeout <= 0 {
+		timeout = DefaultUpdateTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	id := newUpdateID(name)
 	args := []any{arg}
 	if arg == nil { // an update that takes no argument
