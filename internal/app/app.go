@@ -94,7 +94,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Temporal, err = client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-		Logger: slogAdapter{slog.Default()}})
+		Logger: slogAdapter{slog.Default()}, MetricsHandler: newIncidents(a.DB)})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
