@@ -64,10 +64,14 @@ func (h incidents) Counter(name string) client.MetricsCounter {
 }
 
 // Gauge is dropped.
-func (h incidents) Gauge(name string) client.MetricsGauge { return client.MetricsNopHandler.Gauge(name) }
+func (h incidents) Gauge(name string) client.MetricsGauge {
+	return client.MetricsNopHandler.Gauge(name)
+}
 
 // Timer is dropped.
-func (h incidents) Timer(name string) client.MetricsTimer { return client.MetricsNopHandler.Timer(name) }
+func (h incidents) Timer(name string) client.MetricsTimer {
+	return client.MetricsNopHandler.Timer(name)
+}
 
 type incidentCounter incidents
 
