@@ -39,20 +39,9 @@ func (b HazardRequest) Validate(dir *Directory, now time.Time) (*Hazard, error) 
 	if !slices.Contains(InspectionKinds, b.FoundBy) {
 		return nil, Invalid("body.found_by", "must be one of: open, covert, cross_region", b.FoundBy)
 	}
-	due, ok := ParseDeadline(b.Deadline)
-	if !ok || !due.After(now) || due.After(now.Add(HazardHorizon)) {
-		if _, err := ParseFutureDeadline("body.deadline", b.Deadline, now, HazardHorizon); err != nil {
-			return nil, err
-		}
-	}
-	if !ok {
-		return nil, Invalid("body.deadline", "must be YYYY-MM-DD or an RFC 3339 time", b.Deadline)
-	}
-	if !due.After(now) {
-		return nil, Invalid("body.deadline", "the deadline must be in the future", b.Deadline)
-	}
-	if due.After(now.AddDate(2, 0, 0)) {
-		return nil, Invalid("body.deadline", "the deadline is more than two years away", b.Deadline)
+	due, err := ParseFutureDeadline("body.deadline", b.Deadline, now, HazardHorizon)
+	if err != nil {
+		return nil, err
 	}
 	if err := ValidAttachments("body.photos", b.Photos); err != nil {
 		return nil, err

@@ -83,8 +83,8 @@ func (b LaunchRequest) Validate(dir *Directory, now time.Time) (*Campaign, error
 		if i > 0 && !ph.Due.After(phases[i-1].Due) {
 			return nil, Invalid("body.phases."+ph.ID, "phase deadlines must be in order: after "+phases[i-1].ID, ph.Due)
 		}
-		if ph.Due.After(now.AddDate(5, 0, 0)) {
-			return nil, Invalid("body.phases."+ph.ID, "the deadline is more than five years away", ph.Due)
+		if err := WithinHorizon("body.phases."+ph.ID, ph.Due, now, MaxHorizon); err != nil {
+			return nil, err
 		}
 	}
 	var targets []string

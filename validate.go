@@ -71,10 +71,16 @@ const DeadlineFormat = "must be YYYY-MM-DD (end of that day, Asia/Shanghai) or a
 // else a 422 naming location. Validators at the edge and in the workflows
 // both use it, so no deadline a workflow accepts can break its timers.
 func CheckDeadline(location string, due, now time.Time, horizon time.Duration) error {
-	switch {
-	case !due.After(now):
+	if !due.After(now) {
 		return Invalid(location, "must be in the future", due)
-	case due.After(now.Add(horizon)):
+	}
+	return WithinHorizon(location, due, now, horizon)
+}
+
+// WithinHorizon is nil when due lies no later than horizon from now, else
+// a 422 naming location.
+func WithinHorizon(location string, due, now time.Time, horizon time.Duration) error {
+	if due.After(now.Add(horizon)) {
 		return Invalid(location, "must be within "+horizonText(horizon)+" from now", due)
 	}
 	return nil

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/duban/duban"
@@ -52,11 +51,12 @@ func DomainError(err error) *duban.Error {
 	return e
 }
 
-// withinHorizon refuses a deadline later than horizon from now.
+// withinHorizon refuses a deadline later than horizon from now, as the
+// API's edge does (duban.WithinHorizon), failing the update's validation.
 func withinHorizon(location string, due, now time.Time, horizon time.Duration) error {
-	if due.After(now.Add(horizon)) {
-		return invalidFields("the deadline is too far ahead", []duban.FieldError{{Location: location, Message: "must be within " +
-			strconv.Itoa(int(horizon/(365*24*time.Hour))) + " years from now", Value: due}})
+	var de *duban.Error
+	if errors.As(duban.WithinHorizon(location, due, now, horizon), &de) {
+		return invalidFields("the deadline is too far ahead", de.Fields)
 	}
 	return nil
 }
