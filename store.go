@@ -62,6 +62,8 @@ type CampaignStore interface {
 type SupervisionStore interface {
 	ProjectHazard(ctx context.Context, scope []string, p HazardProjection) error
 	GetHazard(ctx context.Context, scope []string, id string) (*Hazard, []HazardEvent, error)
+	// FindHazard is GetHazard without the history.
+	FindHazard(ctx context.Context, scope []string, id string) (*Hazard, error)
 	ListHazards(ctx context.Context, scope []string, f HazardFilter) ([]Hazard, int, error)
 	HazardsClosed(ctx context.Context, scope []string, campaign, path string, from, to time.Time) (int, error)
 	ProjectAccident(ctx context.Context, scope []string, p AccidentProjection) error

@@ -171,7 +171,7 @@ func (s *Server) registerHazards(api huma.API) {
 // hazardUpdate loads the hazard (404 outside the caller's view), checks the
 // action at its tenant and sends the Update.
 func (s *Server) hazardUpdate(ctx context.Context, id, action, update string, arg func(*duban.Hazard) (any, error)) (*struct{ Body duban.Hazard }, error) {
-	h, _, err := s.DB.GetHazard(ctx, s.Authz.Scope(principal(ctx), actHazardRead), id)
+	h, err := s.DB.FindHazard(ctx, s.Authz.Scope(principal(ctx), actHazardRead), id)
 	if err != nil {
 		return nil, problem(err)
 	}

@@ -34,6 +34,12 @@ func (db *DB) ProjectHazard(ctx context.Context, scope []string, p duban.HazardP
 
 var scanHazard = scanDoc(func(h *duban.Hazard, path string) { h.TenantPath = path })
 
+// FindHazard returns a hazard within scope, without its history.
+func (db *DB) FindHazard(ctx context.Context, scope []string, id string) (*duban.Hazard, error) {
+	h, _, err := one(ctx, db, scope, "hazard", q("get_hazard"), id, scanHazard, "")
+	return h, err
+}
+
 // GetHazard returns a hazard within scope with its history.
 func (db *DB) GetHazard(ctx context.Context, scope []string, id string) (*duban.Hazard, []duban.HazardEvent, error) {
 	return one(ctx, db, scope, "hazard", q("get_hazard"), id, scanHazard, q("hazard_history"))
