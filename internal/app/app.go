@@ -111,8 +111,20 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 // watch reloads casbin on every role-binding change and drops the cached
 // calendar on every override, whichever instance made them.
 func (a *App) watch(ctx context.Context) {
+	// each listener calls its function once when it starts listening (to
+	// catch up); Open returns after both did, so that no change made after
+	// Open can be missed and the catch-up never lands in the middle of work
+	var listening sync.WaitGroup
+	listening.Add(2)
+	once := func(fn func()) func() {
+		var first sync.Once
+		return func() {
+			fn()
+			first.Do(listening.Done)
+		}
+	}
 	go func() {
-		_ = a.DB.Listen(ctx, "duban_policy", func() {
+		_ = a.DB.Listen(ctx, "duban_policy", once(func() {
 			if err := a.Authz.Reload(); err != nil {
 				slog.Error("reload authorization policy", "err", err)
 			}
@@ -122,9 +134,16 @@ func (a *App) watch(ctx context.Context) {
 			for _, s := range servers {
 				s.ForgetPrincipals()
 			}
-		})
+		}))
 	}()
-	go func() { _ = a.DB.Listen(ctx, "duban_calendar", a.Calendar.Invalidate) }()
+	go func() { _ = a.DB.Listen(ctx, "duban_calendar", once(a.Calendar.Invalidate)) }()
+	done := make(chan struct{})
+	go func() { listening.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second): // the listeners keep trying; changes then arrive late
+		slog.Warn("not yet listening for policy and calendar changes")
+	}
 }
 
 // Close stops the worker and closes the connections.
