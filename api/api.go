@@ -228,13 +228,11 @@ func (s *Server) principal(ctx context.Context, login string) (*duban.Principal,
 	return p, nil
 }
 
-// forgetPrincipals drops cached callers after a role or user change.
-func (s *Server) forgetPrincipals() { s.principals.Clear() }
-
-// ForgetPrincipals drops every cached caller: the assembly calls it when
-// any instance changes role bindings (LISTEN duban_policy), so a revoked
-// user is refused everywhere at once, not after PrincipalTTL.
-func (s *Server) ForgetPrincipals() { s.forgetPrincipals() }
+// ForgetPrincipals drops every cached caller: after a role change made
+// here, and — by the assembly, on LISTEN duban_policy — after one made on
+// any instance, so a revoked user is refused everywhere at once, not after
+// PrincipalTTL.
+func (s *Server) ForgetPrincipals() { s.principals.Clear() }
 
 // problem translates a domain error into a huma status error.
 func problem(err error) error {
@@ -272,7 +270,7 @@ func problem(err error) error {
 
 // invalid is a 422 naming one field.
 func invalid(location, message string, value any) error {
-	return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{Location: location, Message: message, Value: value})
+	return problem(duban.Invalid(location, message, value))
 }
 
 // principal returns the caller of an authenticated operation.

@@ -52,7 +52,7 @@ func withCleanRequest(next http.Handler) http.Handler {
 			bad("the path")
 			return
 		}
-		q, err := urlQuery(r)
+		q, err := url.ParseQuery(r.URL.RawQuery) // strict: a malformed escape is refused, not dropped
 		if err != nil {
 			bad("the query string")
 			return
@@ -79,12 +79,6 @@ func withCleanRequest(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// urlQuery parses the query string strictly: a malformed escape is refused
-// rather than silently dropped.
-func urlQuery(r *http.Request) (url.Values, error) {
-	return url.ParseQuery(r.URL.RawQuery)
 }
 
 // errDuplicateKey names a JSON object key given twice, or twice in

@@ -109,5 +109,5 @@ func (s *Server) registerRoleBindings(api huma.API) {
 // follow through LISTEN/NOTIFY.
 func (s *Server) reloadPolicy() {
 	_ = s.Authz.Reload()
-	s.forgetPrincipals()
+	s.ForgetPrincipals()
 }
