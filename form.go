@@ -41,6 +41,8 @@ type FormField struct {
 	Max       *float64  `json:"max,omitempty"`
 	MaxLength int       `json:"max_length,omitempty"`
 	Choices   []string  `json:"choices,omitempty"`
+	Unit      *Text     `json:"unit,omitempty" doc:"Unit shown beside the input (项, 元)"`
+	Hint      *Text     `json:"hint,omitempty" doc:"What to enter, shown under the input"`
 }
 
 // FormSchema is a report form: submissions are validated against it.

@@ -118,6 +118,7 @@ type Store interface {
 	NotificationStore
 	CalendarStore
 	IdempotencyStore
+	AttachmentStore
 	Ping(ctx context.Context) error
 }
 

@@ -6,7 +6,8 @@ package duban
 // target-responsibility letters.
 
 func count(name, zh, en string) FormField {
-	return FormField{Name: name, Label: Text{zh, en}, Type: FieldInteger, Required: true, Min: Float(0), Max: Float(1e8)}
+	return FormField{Name: name, Label: Text{zh, en}, Type: FieldInteger, Required: true, Min: Float(0), Max: Float(1e8),
+		Unit: &Text{"项", "items"}, Hint: &Text{"填写截至报送日的累计数", "cumulative up to the day of reporting"}}
 }
 
 func summary() FormField {
@@ -14,7 +15,8 @@ func summary() FormField {
 }
 
 func attachments() FormField {
-	return FormField{Name: "attachments", Label: Text{"附件", "attachments"}, Type: FieldAttachment}
+	return FormField{Name: "attachments", Label: Text{"附件", "attachments"}, Type: FieldAttachment,
+		Hint: &Text{"现场照片、整改材料（JPEG/PNG/PDF/Office，单个不超过 10 MiB）", "site photos, rectification records (JPEG/PNG/PDF/Office, up to 10 MiB each)"}}
 }
 
 // sameTask gives every level the same form, with level-specific titles.
@@ -37,7 +39,7 @@ func init() {
 			Choices: []string{"plan_review", "safety_briefing", "implementation", "process_acceptance"}},
 		{Name: "confined_space_checks", Label: Text{"市政地下有限空间作业检查数", "confined-space work checks (municipal underground)"}, Type: FieldInteger, Min: Float(0), Max: Float(1e7)},
 		{Name: "enforcement_cases", Label: Text{"执法立案数", "enforcement cases"}, Type: FieldInteger, Min: Float(0), Max: Float(1e7)},
-		{Name: "fines_cny", Label: Text{"罚款金额（元）", "fines (CNY)"}, Type: FieldDecimal, Min: Float(0), Max: Float(1e11)},
+		{Name: "fines_cny", Label: Text{"罚款金额", "fines"}, Type: FieldDecimal, Min: Float(0), Max: Float(1e11), Unit: &Text{"元", "CNY"}},
 		summary(), attachments(),
 	}, AtMost: [][2]string{{"problems_rectified", "problems_found"}}}
 	RegisterTemplate(&Template{

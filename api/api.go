@@ -24,6 +24,7 @@ import (
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/workflows"
+	"gocloud.dev/blob"
 )
 
 // MaxBodyBytes limits every request body.
@@ -64,6 +65,15 @@ type Server struct {
 	denied     *limiter // audits of refused acts, per user
 	Version    string
 	Now        func() time.Time
+	// Blobs keeps attachment content (a local directory in dev, S3 or any
+	// S3-compatible store in production); without it uploads answer 503.
+	Blobs *blob.Bucket
+	// Scan is the virus-scan hook every upload passes; nil accepts all.
+	Scan Scanner
+	// Console serves the web console at / (nil: / is a 404).
+	Console http.Handler
+	// AuthConfig tells the console how users log in.
+	AuthConfig AuthConfig
 }
 
 var bearerSecurity = []map[string][]string{{"bearer": {}}}
@@ -76,6 +86,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("Duban 督办 API", s.Version)
 	cfg.CreateHooks = nil // no $schema links in bodies
+	cfg.DocsPath = ""     // the reference at /docs is the console's, self-hosted (no CDN)
 	cfg.Info.Description = "Government safety-supervision campaigns across China's administrative tree. " +
 		"安全生产督办：省、市、县逐级部署、报送、审核、督办。"
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -91,20 +102,26 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if s.Console != nil && !strings.HasPrefix(r.URL.Path, "/v1/") {
+			s.Console.ServeHTTP(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"title":"Not Found","status":404,"detail":"no such endpoint"}`))
 	})
-	return withRequestID(securityHeaders(withCleanRequest(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux))))))))
+	return withRequestID(securityHeaders(withLanguage(withCleanRequest(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux)))))))))
 }
 
 func (s *Server) register(api huma.API) {
 	s.registerTenants(api)
 	s.registerUsers(api)
+	s.registerMe(api)
 	s.registerRoleBindings(api)
 	s.registerAudit(api)
 	if s.Engine != nil {
 		s.registerCampaigns(api)
+		s.registerPreview(api)
 		s.registerAssignments(api)
 		s.registerHazards(api)
 		s.registerAccidents(api)
@@ -113,8 +130,11 @@ func (s *Server) register(api huma.API) {
 	}
 	s.registerNotifications(api)
 	s.registerCalendar(api)
+	s.registerAttachments(api)
+	s.registerAuthConfig(api)
 	if s.DevSigner != nil {
 		s.registerDev(api)
+		s.registerDevPersonas(api)
 	}
 }
 

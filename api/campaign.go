@@ -312,3 +312,68 @@ func ratios(tpl *duban.Template, totals map[string]float64) map[string]float64 {
 	}
 	return out
 }
+
+// PreviewOut is what a launch would create, before it does.
+type PreviewOut struct {
+	Levels []LevelCount          `json:"levels" doc:"Assignments each target level gets"`
+	Total  int                   `json:"total"`
+	Phases []duban.PhaseDeadline `json:"phases" doc:"The deadlines the launch would set (defaults filled in)"`
+}
+
+// LevelCount is how many assignments one level gets.
+type LevelCount struct {
+	Level duban.Level `json:"level"`
+	Count int         `json:"count"`
+}
+
+func (s *Server) registerPreview(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "preview-campaign", Method: http.MethodPost, Path: "/v1/campaigns/preview", Tags: []string{"Campaigns"},
+		Summary:     "Preview a launch: assignments per level and deadlines (nothing is created)",
+		Description: "Validates the request exactly as launch-campaign does and answers what it would create.",
+		Security:    bearerSecurity, MaxBodyBytes: MaxBodyBytes,
+	}, func(ctx context.Context, in *struct{ Body duban.LaunchRequest }) (*struct{ Body PreviewOut }, error) {
+		c, err := in.Body.Validate(s.Dir, s.Now().UTC())
+		if err != nil {
+			return nil, problem(err)
+		}
+		if err := s.require(ctx, actCampaignLaunch, c.Scope); err != nil {
+			return nil, err
+		}
+		levels := map[duban.Level]bool{}
+		for _, l := range c.Levels {
+			levels[l] = true
+		}
+		counts := map[duban.Level]int{}
+		var walk func(code string)
+		walk = func(code string) {
+			for _, child := range s.Dir.Supervised(code) {
+				t := s.Dir.Get(child)
+				if levels[t.Level] && s.targeted(child, c.Targets) {
+					counts[t.Level]++
+				}
+				walk(child)
+			}
+		}
+		walk(c.Scope)
+		out := PreviewOut{Levels: []LevelCount{}, Phases: c.Phases}
+		for _, l := range c.Levels {
+			out.Levels = append(out.Levels, LevelCount{Level: l, Count: counts[l]})
+			out.Total += counts[l]
+		}
+		return &struct{ Body PreviewOut }{out}, nil
+	})
+}
+
+// targeted reports whether code lies in one of targets (all when none).
+func (s *Server) targeted(code string, targets []string) bool {
+	if len(targets) == 0 {
+		return true
+	}
+	for _, t := range targets {
+		if s.Dir.Within(code, t) {
+			return true
+		}
+	}
+	return false
+}

@@ -42,3 +42,52 @@ func (s *Server) registerDev(api huma.API) {
 		return out, nil
 	})
 }
+
+// DevPersona is a user the dev login page offers.
+type DevPersona struct {
+	Login      string   `json:"login"`
+	Name       string   `json:"name"`
+	Tenant     string   `json:"tenant"`
+	TenantName string   `json:"tenant_name"`
+	Roles      []string `json:"roles" doc:"Roles with their tenants, e.g. planner@41"`
+}
+
+type devPersonasOut struct {
+	Body struct {
+		Items []DevPersona `json:"items"`
+	}
+}
+
+func (s *Server) registerDevPersonas(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "list-dev-personas", Method: http.MethodGet, Path: "/v1/dev/personas", Tags: []string{"Dev"},
+		Summary:     "Users the dev login page offers (dev mode only)",
+		Description: "Every enabled user with its role bindings; exists only under `duban dev`.",
+	}, func(ctx context.Context, _ *struct{}) (*devPersonasOut, error) {
+		users, _, err := s.DB.ListUsers(ctx, duban.SystemScope, duban.UserFilter{Limit: 200})
+		if err != nil {
+			return nil, problem(err)
+		}
+		bindings, _, err := s.DB.ListRoleBindings(ctx, duban.SystemScope, duban.RoleBindingFilter{Limit: 500})
+		if err != nil {
+			return nil, problem(err)
+		}
+		roles := map[string][]string{}
+		for _, b := range bindings {
+			roles[b.User] = append(roles[b.User], string(b.Role)+"@"+b.Tenant)
+		}
+		out := &devPersonasOut{}
+		out.Body.Items = []DevPersona{}
+		for _, u := range users {
+			if u.Disabled {
+				continue
+			}
+			name := ""
+			if t := s.Dir.Get(u.Tenant); t != nil {
+				name = t.Name
+			}
+			out.Body.Items = append(out.Body.Items, DevPersona{Login: u.Login, Name: u.Name, Tenant: u.Tenant, TenantName: name, Roles: roles[u.Login]})
+		}
+		return out, nil
+	})
+}

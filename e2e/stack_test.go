@@ -54,7 +54,7 @@ func startStack(t *testing.T) *stack {
 	queue := fmt.Sprintf("duban-test-%d-%d", os.Getpid(), queueSeq.Add(1))
 	// tests drive many calls per persona
 	c, err := app.Open(ctx, app.Config{DatabaseURL: d.AppURL, TemporalAddress: ts.FrontendHostPort(), TaskQueue: queue,
-		RateLimit: api.RateLimit{PerSecond: 10000, Burst: 10000}, Egress: loopbackEgress})
+		RateLimit: api.RateLimit{PerSecond: 10000, Burst: 10000}, Egress: loopbackEgress, BlobURL: "file://" + t.TempDir()})
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	require.NoError(t, seed.Apply(ctx, c.DB))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/duban/duban/api"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/app"
 )
@@ -14,7 +15,9 @@ var Version = "dev"
 func (c Config) app() app.Config {
 	return app.Config{DatabaseURL: c.DatabaseURL, TemporalAddress: c.TemporalAddress, TemporalNamespace: c.TemporalNamespace,
 		TaskQueue: c.TaskQueue, RateLimit: c.RateLimit, CORSOrigins: c.CORSOrigins, Version: Version,
-		Egress: egress.Policy{Allow: c.WebhookAllow}} // https only
+		Egress: egress.Policy{Allow: c.WebhookAllow}, // https only
+		BlobURL: c.BlobURL, ScanCommand: c.ScanCommand,
+		Auth: api.AuthConfig{Mode: "oidc", Issuer: c.AuthIssuer, ClientID: c.ConsoleClientID}}
 }
 
 func serve(ctx context.Context, cfg Config) error {

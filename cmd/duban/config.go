@@ -30,6 +30,9 @@ type Config struct {
 	RateLimit         api.RateLimit  // DUBAN_RATE_LIMIT (requests/s per user, 0 = off), DUBAN_RATE_BURST
 	CORSOrigins       []string       // DUBAN_CORS_ORIGINS, comma-separated; empty = CORS off
 	WebhookAllow      []netip.Prefix // DUBAN_WEBHOOK_ALLOW: private targets an operator allows
+	BlobURL           string         // DUBAN_BLOB_URL: attachment store (file:///dir, s3://bucket?…)
+	ScanCommand       []string       // DUBAN_SCAN_COMMAND: virus scan run on each upload (stdin)
+	ConsoleClientID   string         // AUTH_CONSOLE_CLIENT_ID: the console's public OIDC client
 	Err               error          // a variable that could not be read
 }
 
@@ -54,6 +57,9 @@ func configFromEnv() Config {
 		AuthJWKSURL:       os.Getenv("AUTH_JWKS_URL"),
 		RateLimit:         rateFromEnv(),
 		CORSOrigins:       splitList(os.Getenv("DUBAN_CORS_ORIGINS")),
+		BlobURL:           os.Getenv("DUBAN_BLOB_URL"),
+		ScanCommand:       strings.Fields(os.Getenv("DUBAN_SCAN_COMMAND")),
+		ConsoleClientID:   env("AUTH_CONSOLE_CLIENT_ID", "duban-console"),
 	}
 	c.WebhookAllow, c.Err = egress.ParseAllow(os.Getenv("DUBAN_WEBHOOK_ALLOW"))
 	return c

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/duban/duban/api"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/app"
 )
@@ -19,6 +20,7 @@ Usage:
   duban serve      HTTP API (configured by environment, see README)
   duban worker     Temporal worker
   duban migrate    apply database migrations and import the tenant tree
+  duban openapi    print the OpenAPI document (the console's client is generated from it)
 
 Benchmarks and the load test are a separate command: go run ./cmd/duban-bench
 `
@@ -45,6 +47,13 @@ func run(ctx context.Context, args []string) error {
 		return runWorker(ctx, configFromEnv())
 	case "migrate":
 		return app.Migrate(ctx, configFromEnv().DatabaseAdminURL)
+	case "openapi":
+		b, err := api.OpenAPI()
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(append(b, '\n'))
+		return err
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -56,7 +65,7 @@ func run(ctx context.Context, args []string) error {
 func parseDevFlags(args []string, env Config) (app.DevConfig, error) {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	c := app.DevConfig{RateLimit: env.RateLimit, CORSOrigins: env.CORSOrigins, Version: Version,
-		Egress: egress.Policy{AllowHTTP: true, Allow: env.WebhookAllow}}
+		Egress: egress.Policy{AllowHTTP: true, Allow: env.WebhookAllow}, BlobURL: env.BlobURL, ScanCommand: env.ScanCommand}
 	if env.Err != nil {
 		return c, env.Err
 	}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/duban/duban/api"
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/calendar"
+	"github.com/duban/duban/console"
 	"github.com/duban/duban/division"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/postgres"
@@ -28,6 +30,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"gocloud.dev/blob"
 )
 
 // Config is what the system needs to run.
@@ -41,6 +44,13 @@ type Config struct {
 	Version           string
 	// Egress says which webhook targets may be registered and called.
 	Egress egress.Policy
+	// BlobURL is where attachments are kept (gocloud URL: file:///dir,
+	// s3://bucket?…); empty turns uploads off.
+	BlobURL string
+	// ScanCommand is the virus-scan hook run on every upload (none: off).
+	ScanCommand []string
+	// Auth tells the console how users log in (OpenID Connect in production).
+	Auth api.AuthConfig
 }
 
 // App is the running system of one process.
@@ -53,6 +63,7 @@ type App struct {
 	Calendar   *calendar.Cache
 	Activities *activities.Activities
 	Engine     *workflows.Client // the API's way to the workflows
+	Blobs      *blob.Bucket      // attachment content
 
 	worker worker.Worker
 	cancel context.CancelFunc
@@ -89,6 +100,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, errors.New("no tenants in the database: run `duban migrate` first")
 	}
 	a.Dir = duban.NewDirectory(tenants)
+	if a.Blobs, err = openBlobs(ctx, cfg.BlobURL); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if a.Authz, err = authz.New(ctx, a.Dir, a.DB); err != nil {
 		a.Close()
 		return nil, err
@@ -161,6 +176,9 @@ func (a *App) Close() {
 	if a.DB != nil {
 		a.DB.Close()
 	}
+	if a.Blobs != nil {
+		_ = a.Blobs.Close()
+	}
 }
 
 // Register registers every workflow and the activities on r.
@@ -217,6 +235,8 @@ func (a *App) newServer(v api.Verifier, dev *api.DevSigner) *api.Server {
 		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Engine: a.Engine,
 		RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins, Egress: a.Config.Egress,
 		Ready: []api.HealthCheck{{Name: "postgres", Check: a.DB.Ping}, {Name: "temporal", Check: a.Engine.Ping}},
+		Blobs: a.Blobs, Scan: commandScanner(a.Config.ScanCommand), AuthConfig: a.Config.Auth,
+		Console: console.Handler(console.Options{Issuer: issuerOrigin(a.Config.Auth.Issuer)}),
 	}
 }
 
@@ -271,3 +291,12 @@ func (a slogAdapter) Debug(string, ...interface{})        {}
 func (a slogAdapter) Info(string, ...interface{})         {}
 func (a slogAdapter) Warn(msg string, kv ...interface{})  { a.l.Warn(msg, kv...) }
 func (a slogAdapter) Error(msg string, kv ...interface{}) { a.l.Error(msg, kv...) }
+
+// issuerOrigin is the scheme and host of an OpenID issuer URL.
+func issuerOrigin(issuer string) string {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

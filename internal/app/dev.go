@@ -40,6 +40,10 @@ type DevConfig struct {
 	Version     string
 	// Egress: dev mode allows plain http; private targets only as listed.
 	Egress egress.Policy
+	// BlobURL keeps attachments (default: the directory Dir/blobs).
+	BlobURL string
+	// ScanCommand is the virus-scan hook for uploads (none: off).
+	ScanCommand []string
 }
 
 // Dev runs the whole system on one machine: PostgreSQL and a Temporal dev
@@ -116,8 +120,16 @@ func (d *Dev) Run(ctx context.Context) error {
 		return err
 	}
 
+	blobURL := c.BlobURL
+	if blobURL == "" {
+		blobs := filepath.Join(dir, "blobs")
+		if err := os.MkdirAll(blobs, 0o755); err != nil {
+			return err
+		}
+		blobURL = "file://" + blobs
+	}
 	d.app, err = Open(ctx, Config{DatabaseURL: appURL, TemporalAddress: d.tmp.FrontendHostPort(), RateLimit: c.RateLimit,
-		CORSOrigins: c.CORSOrigins, Version: c.Version, Egress: c.Egress})
+		CORSOrigins: c.CORSOrigins, Version: c.Version, Egress: c.Egress, BlobURL: blobURL, ScanCommand: c.ScanCommand})
 	if err != nil {
 		return err
 	}
@@ -147,6 +159,7 @@ func (d *Dev) banner(out io.Writer, addr string) {
 	base := "http://" + addr
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nDuban 督办 is running (dev mode). Ctrl-C stops everything.\n\n")
+	fmt.Fprintf(&b, "  Console 工作台    %s/   (log in as any persona below)\n", base)
 	fmt.Fprintf(&b, "  API              %s/v1\n", base)
 	fmt.Fprintf(&b, "  API docs         %s/docs   (OpenAPI: %s/openapi.json)\n", base, base)
 	fmt.Fprintf(&b, "  Health           %s/readyz\n", base)
