@@ -7,7 +7,13 @@ package duban
 
 func count(name, zh, en string) FormField {
 	return FormField{Name: name, Label: Text{zh, en}, Type: FieldInteger, Required: true, Min: Float(0), Max: Float(1e8),
-		Unit: &Text{"项", "items"}, Hint: &Text{"填写截至报送日的累计数", "cumulative up to the day of reporting"}}
+		Hint: &Text{"填写截至报送日的累计数", "cumulative up to the day of reporting"}}
+}
+
+// in gives a field its unit.
+func in(f FormField, zh, en string) FormField {
+	f.Unit = &Text{zh, en}
+	return f
 }
 
 func summary() FormField {
@@ -74,11 +80,11 @@ func init() {
 	})
 
 	house := FormSchema{Fields: []FormField{
-		count("buildings_surveyed", "排查房屋总数（栋）", "buildings surveyed"),
-		count("self_built_business", "其中：经营性自建房", "of which self-built houses used for business"),
-		count("public_buildings", "其中：公共建筑", "of which public buildings"),
-		count("hazards_found", "发现安全隐患数", "hazards found"),
-		count("hazards_rectified", "已整改隐患数", "hazards rectified"),
+		in(count("buildings_surveyed", "排查房屋总数", "buildings surveyed"), "栋", "buildings"),
+		in(count("self_built_business", "其中：经营性自建房", "of which self-built houses used for business"), "栋", "buildings"),
+		in(count("public_buildings", "其中：公共建筑", "of which public buildings"), "栋", "buildings"),
+		in(count("hazards_found", "发现安全隐患数", "hazards found"), "处", "hazards"),
+		in(count("hazards_rectified", "已整改隐患数", "hazards rectified"), "处", "hazards"),
 		{Name: "illegal_construction", Label: Text{"城市建成区违法建设（处）", "illegal construction in built-up areas"}, Type: FieldInteger, Min: Float(0), Max: Float(1e8)},
 		{Name: "illegal_approvals", Label: Text{"违法违规审批（件）", "illegal approvals"}, Type: FieldInteger, Min: Float(0), Max: Float(1e8)},
 		summary(), attachments(),

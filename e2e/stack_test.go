@@ -46,7 +46,13 @@ type stack struct {
 	made      map[string]bool
 }
 
-func startStack(t *testing.T) *stack {
+func startStack(t *testing.T) *stack { t.Helper(); return newStack(t, false) }
+
+// startDevStack is startStack with the API in dev mode (persona login,
+// dev tokens), as `duban dev` serves it: what the console tests drive.
+func startDevStack(t *testing.T) *stack { t.Helper(); return newStack(t, true) }
+
+func newStack(t *testing.T, dev bool) *stack {
 	t.Helper()
 	d := testenv.NewDB(t)
 	ts := testenv.Temporal(t)
@@ -62,7 +68,11 @@ func startStack(t *testing.T) *stack {
 	require.NoError(t, c.StartWorker(nil))
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	signer := &api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}
-	srv := httptest.NewServer(c.Server(signer.Verifier(), nil).Handler())
+	var devSigner *api.DevSigner
+	if dev {
+		devSigner = signer
+	}
+	srv := httptest.NewServer(c.Server(signer.Verifier(), devSigner).Handler())
 	t.Cleanup(srv.Close)
 	return &stack{t: t, app: c, db: d, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
 }

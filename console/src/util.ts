@@ -42,7 +42,8 @@ export function fmtDue(s?: string | null) {
   if (!s) return '—'
   const d = new Date(s)
   const p = parts(d)
-  if (p.hour === '00' && p.minute === '00') {
+  if ((p.hour === '00' && p.minute === '00') || (p.hour === '23' && p.minute === '59' && d.getUTCSeconds() === 59)) {
+    if (p.hour === '23') return `${p.year}-${p.month}-${p.day} 24:00`
     const q = parts(new Date(d.getTime() - 60_000))
     return `${q.year}-${q.month}-${q.day} 24:00`
   }

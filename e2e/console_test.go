@@ -1,0 +1,238 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+// One test per persona flow of the console (督办工作台), each in a real
+// headless Chromium against the real stack (API in dev mode, as `duban dev`
+// serves it).
+
+// launch starts a house survey over Henan through the API.
+func (s *stack) launchHouse(title string, levels, targets []string) string {
+	s.t.Helper()
+	body := map[string]any{"template": "house-survey", "title": title, "scope": "41", "levels": levels}
+	if targets != nil {
+		body["targets"] = targets
+	}
+	r := s.call("henan-planner", "POST", "/v1/campaigns", body)
+	require.Equal(s.t, 201, r.Status, string(r.Raw))
+	return r.Body["id"].(string)
+}
+
+// waitAssignment waits until the assignment exists.
+func (s *stack) waitAssignment(id string) {
+	s.t.Helper()
+	eventually(s.t, 60*time.Second, func() bool {
+		return s.call("henan-planner", "GET", "/v1/assignments/"+id, nil).Status == 200
+	}, "assignment "+id+" appears")
+}
+
+func TestConsolePlannerLaunchesHenanCampaign(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	p := newPage(t, s.srv.URL)
+	p.login("henan-planner")
+	p.text(`[data-test=acting]`, "河南省 41")
+	p.open("/campaigns")
+	p.text(`[data-test=campaigns]`, "暂无专项行动")
+	p.click(`[data-test=launch]`)
+	p.click(`[data-template=house-survey]`)
+	p.click(`[data-test=next]`)
+	p.click(`[data-test=next]`)
+	p.click(`[data-test=preview]`)
+	p.text("body", "个任务")
+	counts := eval[[]string](p, `Array.from(document.querySelectorAll('[data-test=preview-count]')).map(e => e.innerText)`)
+	require.Len(t, counts, 2, "a count for the city and the county level")
+	total := 0
+	for _, c := range counts {
+		var n int
+		fmt.Sscan(c, &n)
+		require.Positive(t, n)
+		total += n
+	}
+	p.click(`[data-test=confirm-launch]`)
+	p.text(`[data-test=started]`, fmt.Sprintf("已下达 %d / %d", total, total))
+	p.click(`[data-test=open-campaign]`)
+	p.text(`[data-test=total]`, fmt.Sprint(total))
+	p.text(`[data-test=drilldown]`, "郑州市 4101")
+	// the API agrees with what the wizard previewed
+	r := s.call("henan-planner", "GET", "/v1/campaigns?limit=5", nil)
+	require.EqualValues(t, 1, r.Body["total"])
+}
+
+func TestConsoleStaffReportsAndReviewerDecides(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	id := s.launchHouse("郑州房屋安全排查", []string{"city", "county"}, []string{"4101"})
+	aid := id + ".410122"
+	s.waitAssignment(aid)
+
+	p := newPage(t, s.srv.URL)
+	p.login("zhongmu-staff")
+	p.open("/inbox")
+	p.text(`[data-test=assignments]`, "郑州房屋安全排查")
+	p.text(`[data-test=assignments]`, "剩余")
+	p.clickText(`[data-test=assignments] a`, "郑州房屋安全排查")
+	p.text(`[data-field=buildings_surveyed]`, "栋")
+	for name, v := range map[string]string{"buildings_surveyed": "120", "self_built_business": "30", "public_buildings": "12", "hazards_found": "9", "hazards_rectified": "11"} {
+		p.typeInto(fmt.Sprintf(`[data-field=%s] input`, name), v)
+	}
+	// a cross-field rule, checked as the user types: rectified ≤ found
+	p.text(`[data-field=hazards_rectified] .el-form-item__error`, "不得超过")
+	p.typeInto(`[data-field=hazards_rectified] input`, "7")
+	// the summary is left out: the API refuses, and says so under the field
+	p.click(`[data-test=submit]`)
+	p.confirm()
+	p.text(`[data-field=summary] .el-form-item__error`, "必填")
+	p.typeInto(`[data-field=summary] textarea`, "已完成全县经营性自建房排查。")
+	p.run(chromedp.SetUploadFiles(chromedp.CSS(`[data-field=attachments] input[type=file]`), []string{photo(t)}, chromedp.NodeReady))
+	p.run(chromedp.WaitVisible(chromedp.CSS(`[data-field=attachments] img`)))
+	p.click(`[data-test=submit]`)
+	p.text(`.el-message-box`, "郑州市 4101")
+	p.confirm()
+	p.text(`.page-title`, "已上报")
+
+	a := s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil)
+	require.Equal(t, "submitted", a.Body["state"])
+	report := a.Body["report"].(map[string]any)
+	require.EqualValues(t, 7, report["hazards_rectified"])
+	atts := report["attachments"].([]any)
+	require.Len(t, atts, 1)
+	dl := s.call("zhongmu-staff", "GET", "/v1/attachments/"+atts[0].(string)+"/content", nil)
+	require.Equal(t, 200, dl.Status)
+	require.Equal(t, "\x89PNG", string(dl.Raw[:4]))
+
+	// the city reviewer returns it with a comment
+	p.login("zhengzhou-reviewer")
+	p.open("/review")
+	p.clickText(`[data-test=assignments] a`, "郑州房屋安全排查")
+	p.typeInto(`textarea[data-test=review-comment]`, "请补充公共建筑排查明细")
+	p.click(`[data-test=return]`)
+	p.text(`.page-title`, "已退回")
+
+	// the staff sees why, and resubmits
+	p.login("zhongmu-staff")
+	p.open("/assignments/" + aid)
+	p.text(`[data-test=returned]`, "请补充公共建筑排查明细")
+	p.typeInto(`[data-field=summary] textarea`, "公共建筑 12 栋已逐栋登记。")
+	p.click(`[data-test=submit]`)
+	p.confirm()
+	p.text(`.page-title`, "已上报")
+
+	// and the reviewer approves
+	p.login("zhengzhou-reviewer")
+	p.open("/assignments/" + aid)
+	p.click(`[data-test=approve]`)
+	p.text(`.page-title`, "已审核")
+	require.Equal(t, "approved", s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil).Body["state"])
+}
+
+func TestConsoleLankaoIsReviewedByTheProvince(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	id := s.launchHouse("兰考房屋安全排查", []string{"county"}, []string{"410225"})
+	aid := id + ".410225"
+	s.waitAssignment(aid)
+	r := s.call("lankao-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": map[string]any{
+		"buildings_surveyed": 50, "self_built_business": 10, "public_buildings": 5, "hazards_found": 2, "hazards_rectified": 1, "summary": "兰考县排查完毕"}})
+	require.Equal(t, 200, r.Status, string(r.Raw))
+
+	p := newPage(t, s.srv.URL)
+	p.login("kaifeng-reviewer")
+	p.open("/review")
+	p.text(`[data-test=assignments]`, "暂无待审核的报告")
+	p.open("/assignments/" + aid)
+	p.text(`.el-alert`, "未找到")
+
+	p.login("henan-planner")
+	p.open("/review")
+	p.text(`[data-test=assignments]`, "兰考县 410225")
+	p.clickText(`[data-test=assignments] a`, "兰考房屋安全排查")
+	p.text(`.el-descriptions`, "河南省 41")
+	p.click(`[data-test=approve]`)
+	p.text(`.page-title`, "已审核")
+}
+
+func TestConsolePlannerSeesProgressAndDownloadsCircular(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	id := s.launchHouse("郑州房屋安全排查", []string{"city", "county"}, []string{"4101"})
+	s.waitAssignment(id + ".410122")
+	r := s.call("zhongmu-staff", "POST", "/v1/assignments/"+id+".410122/submit", map[string]any{"report": map[string]any{
+		"buildings_surveyed": 80, "self_built_business": 10, "public_buildings": 5, "hazards_found": 2, "hazards_rectified": 1, "summary": "完成"}})
+	require.Equal(t, 200, r.Status, string(r.Raw))
+
+	p := newPage(t, s.srv.URL)
+	p.login("henan-planner")
+	p.open("/campaigns")
+	p.clickText(`[data-test=campaigns] a`, "郑州房屋安全排查")
+	p.text(`[data-test=progress-cards]`, "任务数")
+	p.text(`[data-test=drilldown]`, "郑州市 4101")
+	p.run(chromedp.WaitVisible(chromedp.CSS(`.chart canvas`)))
+	p.clickText(`[data-test=drilldown] a`, "郑州市")
+	p.text(`[data-test=drilldown]`, "中牟县 410122")
+	p.clickText(`.el-tabs__item`, "通报")
+	p.click(`[data-test=generate-circular]`)
+	p.text(`[data-test=circulars]`, "郑州房屋安全排查")
+	p.click(`[data-test=download-xlsx]`)
+	x := p.download(".xlsx")
+	require.True(t, bytes.HasPrefix(x, []byte("PK")), "an XLSX is a zip")
+}
+
+func TestConsoleAdminGrantsRoleAndNewUserLogsIn(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	p := newPage(t, s.srv.URL)
+	p.login("henan-admin")
+	p.open("/admin/users")
+	p.text(`[data-test=users]`, "henan-planner")
+	p.click(`[data-test=new-user]`)
+	p.typeInto(`input[data-test=nu-login]`, "henan-inspector")
+	p.typeInto(`input[data-test=nu-name]`, "河南省督查员")
+	p.click(`[data-test=nu-save]`)
+	p.text(`[data-test=users]`, "henan-inspector")
+	p.click(`[data-test=grant]`)
+	p.typeInto(`input[data-test=ng-user]`, "henan-inspector")
+	p.click(`[data-test=ng-role]`)
+	p.clickText(`.el-select-dropdown__item`, "审核人")
+	p.click(`[data-test=ng-save]`)
+	p.text(`[data-test=users]`, "审核人 · 河南省 41")
+	// the admin may not grant above its tenant: the same 403 as the API
+	r := s.call("henan-admin", "POST", "/v1/role-bindings", map[string]any{"user": "henan-inspector", "role": "admin", "tenant": "000000"})
+	require.Equal(t, http.StatusForbidden, r.Status)
+
+	p.click(`[data-test=user-menu]`)
+	p.click(`[data-test=logout]`)
+	p.click(`button[data-login="henan-inspector"]`)
+	p.text(`[data-test=user-menu]`, "河南省督查员")
+	p.text(`.el-aside`, "审核")
+	require.NotContains(t, p.innerText(`.el-aside`), "用户与角色授权")
+}
+
+func TestConsoleHubeiPlannerSeesNothingOfHenan(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	id := s.launchHouse("郑州房屋安全排查", []string{"city", "county"}, []string{"4101"})
+	s.waitAssignment(id + ".410122")
+	p := newPage(t, s.srv.URL)
+	p.login("hubei-planner")
+	p.text(`[data-test=acting]`, "湖北省 42")
+	p.open("/campaigns")
+	p.text(`[data-test=campaigns]`, "暂无专项行动")
+	p.open("/campaigns/" + id)
+	p.text(`.el-alert`, "未找到")
+	p.open("/review")
+	p.text(`[data-test=assignments]`, "暂无待审核的报告")
+	p.open("/hazards")
+	p.text(`[data-test=hazards]`, "暂无隐患")
+	require.False(t, strings.Contains(p.innerText("body"), "河南"), "nothing of Henan on a Hubei page")
+}
