@@ -236,3 +236,38 @@ func TestConsoleHubeiPlannerSeesNothingOfHenan(t *testing.T) {
 	p.text(`[data-test=hazards]`, "暂无隐患")
 	require.False(t, strings.Contains(p.innerText("body"), "河南"), "nothing of Henan on a Hubei page")
 }
+
+// A session that runs out mid-form loses nothing: a minute before the
+// token expires the form is saved as a draft through save-assignment-draft,
+// and what is typed after that is kept in the tab and restored once the
+// user has logged in again, on the same page.
+func TestConsoleExpiringSessionKeepsTheForm(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	id := s.launchHouse("郑州房屋安全排查", []string{"county"}, []string{"410122"})
+	aid := id + ".410122"
+	s.waitAssignment(aid)
+	// a token with 72 s left: the draft is saved 60 s before it ends
+	tok, err := s.signer.Sign("zhongmu-staff", time.Now().Add(72*time.Second-s.signer.TTL))
+	require.NoError(t, err)
+
+	p := newPage(t, s.srv.URL)
+	p.open("/login")
+	eval[bool](p, fmt.Sprintf(`(sessionStorage.setItem('duban.token', %q), true)`, tok))
+	p.open("/assignments/" + aid)
+	p.typeInto(`[data-field=summary] textarea`, "已排查 3 个乡镇")
+	eventually(t, 40*time.Second, func() bool {
+		d, _ := s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil).Body["draft"].(map[string]any)
+		return d["summary"] == "已排查 3 个乡镇"
+	}, "the draft is saved before the session ends")
+
+	// typed after the save, then the session is gone
+	p.typeInto(`[data-field=buildings_surveyed] input`, "99")
+	eval[bool](p, `(sessionStorage.setItem('duban.token', 'expired.token.value'), location.reload(), true)`)
+	p.text(`.el-alert`, "登录已过期")
+	p.click(`button[data-login="zhongmu-staff"]`)
+	p.text(`.page-title`, "县级房屋安全隐患排查整治情况")
+	p.text(`[data-field=buildings_surveyed]`, "栋")
+	require.Equal(t, "99", eval[string](p, `document.querySelector('[data-field=buildings_surveyed] input').value`))
+	require.Equal(t, "已排查 3 个乡镇", eval[string](p, `document.querySelector('[data-field=summary] textarea').value`))
+}

@@ -38,6 +38,7 @@ type isoFixture struct {
 	rectCampaign string // rectification-3y, scope 41, Zhengzhou a target
 	circular     string // issued by 4101 on cityCampaign
 	accident     string // reported at 4101
+	attachment   string // uploaded for 4101
 	bindings     map[string]int64
 }
 
@@ -163,12 +164,28 @@ var isoTable = map[string]isoCase{
 	"get-circular": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
 		return "GET", "/v1/circulars/" + f.circular, nil
 	}, downH},
+	"upload-attachment": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/attachments?tenant=4101", multipartFile{name: "现场-" + slug(rel) + ".png", content: pngBytes}
+	}, [6]string{"A", "403", "403", "403", "403", "403"}},
+	"get-attachment": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/attachments/" + f.attachment, nil
+	}, downH},
+	"download-attachment": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/attachments/" + f.attachment + "/content", nil
+	}, downH},
+	"get-me":          {"viewer", get("/v1/me"), all},
+	"get-auth-config": {"", get("/v1/auth/config"), all},
+	"preview-campaign": {"planner", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/campaigns/preview", map[string]any{"template": "generic", "title": "x", "scope": "4101", "levels": []string{"county"}}
+	}, down},
 	"set-calendar-day": {"admin", func(f *isoFixture, rel string) (string, string, any) {
 		return "PUT", "/v1/calendar/days/2027-01-04", map[string]any{"workday": false, "note": "x"}
 	}, [6]string{"403", "403", "A", "403", "403", "403"}},
 }
 
 func slug(s string) string { return strings.ReplaceAll(s, " ", "-") }
+
+func mustPath(c isoCase, f *isoFixture) string { _, path, _ := c.req(f, "own"); return path }
 
 // TestTenantIsolationEveryOperation walks the live OpenAPI document: every
 // operation × every caller relation (and no, expired and foreign tokens)
@@ -235,6 +252,9 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 	r = s.call("staff-4101", "POST", "/v1/accidents", accidentBody("4101", 0))
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	f.accident = r.Body["id"].(string)
+	r = s.call("staff-4101", "POST", "/v1/attachments?tenant=4101", multipartFile{name: "现场.png", content: pngBytes})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.attachment = r.Body["id"].(string)
 	time.Sleep(time.Second) // let background notification and webhook activities settle
 
 	// the operations of the live document
@@ -284,6 +304,14 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 	for _, phase := range []string{"denied", "allowed"} {
 		for _, op := range ops {
 			c := isoTable[op]
+			if c.role == "" { // public: what the login page needs before anyone logs in
+				require.False(t, secured[op], "%s is public in the table", op)
+				if phase == "allowed" {
+					require.Equal(t, 200, s.call("", "GET", strings.TrimPrefix(mustPath(c, f), ""), nil).Status, op)
+					checked++
+				}
+				continue
+			}
 			require.True(t, secured[op], "%s must require a token", op)
 			if phase == "denied" {
 				for _, tok := range []string{"", "Bearer " + expired, "Bearer " + foreign, "Bearer garbage"} {
@@ -390,7 +418,7 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 func (s *stack) writes() map[string]int {
 	tables := []string{"users", "role_bindings", "audit_events", "campaigns", "assignments", "assignment_events", "notifications",
 		"notification_reads", "webhooks", "summons", "calendar_days", "idempotency_keys", "hazards", "hazard_events", "accidents", "accident_events",
-		"list_items", "list_item_events", "circulars"}
+		"list_items", "list_item_events", "circulars", "attachments"}
 	counts := make([]string, len(tables))
 	for i, tbl := range tables {
 		counts[i] = "(SELECT count(*) FROM " + tbl + ")"

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -77,6 +78,12 @@ func newStack(t *testing.T, dev bool) *stack {
 	return &stack{t: t, app: c, db: d, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
 }
 
+// multipartFile as a call's body is sent as multipart/form-data (field "file").
+type multipartFile struct {
+	name    string
+	content []byte
+}
+
 type resp struct {
 	Status int
 	Body   map[string]any
@@ -92,7 +99,16 @@ func (s *stack) call(login, method, path string, body any, headers ...string) re
 func (s *stack) callWith(client *http.Client, login, method, path string, body any, headers ...string) resp {
 	s.t.Helper()
 	var rd io.Reader
-	if body != nil {
+	contentType := "application/json"
+	if f, ok := body.(multipartFile); ok {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		fw, err := w.CreateFormFile("file", f.name)
+		require.NoError(s.t, err)
+		_, _ = fw.Write(f.content)
+		require.NoError(s.t, w.Close())
+		rd, contentType = &buf, w.FormDataContentType()
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		require.NoError(s.t, err)
 		rd = bytes.NewReader(b)
@@ -100,7 +116,7 @@ func (s *stack) callWith(client *http.Client, login, method, path string, body a
 	req, err := http.NewRequest(method, s.srv.URL+path, rd)
 	require.NoError(s.t, err)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if login != "" {
 		s.mu.Lock()
