@@ -163,7 +163,16 @@ type Accident struct {
 // RouteHop is a tenant on an accident's reporting route.
 type RouteHop struct {
 	Tenant string `json:"tenant"`
+	Name   string `json:"name,omitempty"`
 	Level  Level  `json:"level"`
+}
+
+// Label is the hop as people read it: name and code (河南省 41).
+func (h RouteHop) Label() string {
+	if h.Name == "" {
+		return h.Tenant
+	}
+	return h.Name + " " + h.Tenant
 }
 
 // AccidentRoute is the supervision chain from tenant up to the root: the
@@ -176,7 +185,7 @@ func AccidentRoute(dir *Directory, tenant string) []RouteHop {
 		if t == nil {
 			break
 		}
-		out = append(out, RouteHop{Tenant: t.Code, Level: t.Level})
+		out = append(out, RouteHop{Tenant: t.Code, Name: t.Name, Level: t.Level})
 		code = t.Supervisor
 	}
 	return out

@@ -1,7 +1,10 @@
 package console
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -133,5 +136,32 @@ func TestHandler(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST /: %d", rec.Code)
+	}
+}
+
+func TestAssetsGzipped(t *testing.T) {
+	h := Handler(Options{})
+	index := httptest.NewRecorder()
+	h.ServeHTTP(index, httptest.NewRequest(http.MethodGet, "/", nil))
+	js := regexp.MustCompile(`src="(/assets/[^"]+\.js)"`).FindStringSubmatch(index.Body.String())
+	if js == nil {
+		t.Fatal("no script in index.html")
+	}
+	plain := httptest.NewRecorder()
+	h.ServeHTTP(plain, httptest.NewRequest(http.MethodGet, js[1], nil))
+	req := httptest.NewRequest(http.MethodGet, js[1], nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate")
+	zipped := httptest.NewRecorder()
+	h.ServeHTTP(zipped, req)
+	if zipped.Header().Get("Content-Encoding") != "gzip" || zipped.Body.Len()*2 > plain.Body.Len() {
+		t.Fatalf("gzip: %q, %d bytes vs %d plain", zipped.Header().Get("Content-Encoding"), zipped.Body.Len(), plain.Body.Len())
+	}
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := io.ReadAll(zr)
+	if !bytes.Equal(back, plain.Body.Bytes()) {
+		t.Fatal("the gzipped asset is not the asset")
 	}
 }

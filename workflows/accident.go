@@ -236,9 +236,20 @@ func (w *accident) announce(ctx workflow.Context) {
 		return
 	}
 	sendNotifications(ctx, fmt.Sprintf("accident/%s/due/%d/%d", w.a.ID, p.Seq, p.DueAt.Unix()), "accident.forward_due", duban.Text{
-		ZH: fmt.Sprintf("事故报告：%s（%s），请于 %s 前报送 %s", w.a.Place, gradeZH(w.a.Grade), localTime(p.DueAt), p.To),
-		EN: fmt.Sprintf("Accident at %s (%s): forward to %s by %s", w.a.Place, w.a.Grade, p.To, localTime(p.DueAt))},
+		ZH: fmt.Sprintf("事故报告：%s（%s），请于 %s 前报送 %s", w.a.Place, gradeZH(w.a.Grade), localTime(p.DueAt), w.label(p.To)),
+		EN: fmt.Sprintf("Accident at %s (%s): forward to %s by %s", w.a.Place, w.a.Grade, w.label(p.To), localTime(p.DueAt))},
 		map[string]any{"accident": w.a.ID, "due_at": p.DueAt, "to": p.To}, []string{p.From})
+}
+
+// label names a tenant of the route with its code (河南省 41); reports
+// recorded before the route carried names show the code.
+func (w *accident) label(code string) string {
+	for _, h := range w.a.Route {
+		if h.Tenant == code {
+			return h.Label()
+		}
+	}
+	return code
 }
 
 // alertLate escalates a late step (迟报) to the receiving tenant and its supervisor.
@@ -249,13 +260,13 @@ func (w *accident) alertLate(ctx workflow.Context, s duban.AccidentStep) {
 			up = w.a.Route[i+1].Tenant
 		}
 	}
-	from := s.From
-	if from == "" {
-		from = "事发单位"
+	from, fromEN := w.label(s.From), w.label(s.From)
+	if s.From == "" {
+		from, fromEN = "事发单位", "the site"
 	}
 	sendNotifications(ctx, fmt.Sprintf("accident/%s/late/%d", w.a.ID, s.Seq), "accident.late", duban.Text{
-		ZH: fmt.Sprintf("迟报：%s 事故（%s）由 %s 报送 %s 超过时限 %s", w.a.Place, gradeZH(w.a.Grade), from, s.To, localTime(s.DueAt)),
-		EN: fmt.Sprintf("Late report: accident at %s (%s) from %s to %s was due by %s", w.a.Place, w.a.Grade, from, s.To, localTime(s.DueAt))},
+		ZH: fmt.Sprintf("迟报：%s 事故（%s）由 %s 报送 %s 超过时限 %s", w.a.Place, gradeZH(w.a.Grade), from, w.label(s.To), localTime(s.DueAt)),
+		EN: fmt.Sprintf("Late report: accident at %s (%s) from %s to %s was due by %s", w.a.Place, w.a.Grade, fromEN, w.label(s.To), localTime(s.DueAt))},
 		map[string]any{"accident": w.a.ID, "seq": s.Seq, "due_at": s.DueAt}, []string{s.To, up})
 }
 

@@ -188,7 +188,7 @@ func (n *node) submit(ctx workflow.Context, in SubmitInput) (*duban.Assignment, 
 			return err
 		}
 		n.notify(ctx, fmt.Sprintf("%s/v%d", a.ID, n.a.Version), "submitted",
-			duban.Text{ZH: fmt.Sprintf("%s 已报送「%s」，请审核", n.in.Name, a.Title), EN: fmt.Sprintf("%s submitted %q for review", a.Tenant, a.Title)},
+			duban.Text{ZH: fmt.Sprintf("%s %s 已报送「%s」，请审核", n.in.Name, a.Tenant, a.Title), EN: fmt.Sprintf("%s %s submitted %q for review", n.in.Name, a.Tenant, a.Title)},
 			[]string{a.ReviewerTenant})
 		return nil
 	})

@@ -425,8 +425,8 @@ func (n *node) fire(ctx workflow.Context, ev activities.ScheduledEvent) error {
 		}
 	}
 	title := duban.Text{
-		ZH: fmt.Sprintf("%s：%s「%s」已逾期", step.Name.ZH, n.in.Name, a.Title),
-		EN: fmt.Sprintf("%s: %s is overdue on %q", step.Name.EN, n.in.Tenant, a.Title),
+		ZH: fmt.Sprintf("%s：%s %s「%s」已逾期", step.Name.ZH, n.in.Name, n.in.Tenant, a.Title),
+		EN: fmt.Sprintf("%s: %s %s is overdue on %q", step.Name.EN, n.in.Name, n.in.Tenant, a.Title),
 	}
 	n.notify(ctx, fmt.Sprintf("%s/escalation/%d/%d", a.ID, step.Level, a.DueAt.Unix()), "escalation."+step.Kind, title, dedupe(recipients))
 	if step.Kind == duban.EscalateSummons {

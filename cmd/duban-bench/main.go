@@ -15,7 +15,7 @@ import (
 const usage = `duban-bench — benchmarks and load test for Duban 督办
 
 Usage:
-  duban-bench [fanout|townships|reads|update]...
+  duban-bench [fanout|townships|reads|update|console]...
                    benchmarks on a throwaway stack, each with its baselines (BENCHMARKS.md)
   duban-bench loadtest [--url http://127.0.0.1:8080] [--rate 100] [--duration 20s] [--workers 16]
                    bounded mixed load against a running duban dev on this machine
