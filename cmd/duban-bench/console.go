@@ -105,7 +105,7 @@ func benchConsole(ctx context.Context, b *benchStack, out io.Writer) ([]BenchRes
 	mu.Lock()
 	loaded = nil
 	mu.Unlock()
-	if err := do(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS(`[data-test=personas] .el-table__row`))); err != nil {
+	if _, err := until("/login", `!!document.querySelector('.login button')`); err != nil {
 		return nil, err
 	}
 	mu.Lock()
