@@ -328,7 +328,8 @@ func (s *Server) requireFor(ctx context.Context, action, tenant, target string, 
 			}
 		}
 	}
-	return huma.Error403Forbidden("you may not " + action + " at tenant " + tenant + " / 无权在此执行该操作")
+	where := strings.TrimSpace(s.name(tenant) + " " + tenant)
+	return huma.Error403Forbidden("you may not " + action + " at tenant " + tenant + " / 无权在" + where + "执行此操作（" + action + "）")
 }
 
 // DeniedAuditBurst is how many refused acts of one user are audited at once.

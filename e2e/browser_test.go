@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -50,7 +51,15 @@ type page struct {
 	mu   sync.Mutex
 	errs []string
 	dl   string // download directory
+	// refusals are the 4xx answers the page got; each must be one the
+	// test expects (allow), as a field error or a foreign object is
+	refusals []string
+	allowed  []*regexp.Regexp
 }
+
+// allow expects 4xx answers whose "status path" matches re (e.g.
+// `^422 /v1/assignments/.*/submit`).
+func (p *page) allow(re string) { p.mu.Lock(); p.allowed = append(p.allowed, regexp.MustCompile(re)); p.mu.Unlock() }
 
 // newPage starts a headless Chromium at 1366×768 (the office screen).
 func newPage(t testing.TB, base string) *page {
@@ -138,6 +147,12 @@ func (p *page) watch(ev any) {
 		if ev.Response.Status >= 500 {
 			add(fmt.Sprintf("server error %d on %s", ev.Response.Status, ev.Response.URL))
 		}
+		if ev.Response.Status >= 400 && ev.Response.Status < 500 {
+			u := strings.TrimPrefix(ev.Response.URL, p.base)
+			p.mu.Lock()
+			p.refusals = append(p.refusals, fmt.Sprintf("%d %s", ev.Response.Status, u))
+			p.mu.Unlock()
+		}
 		if !strings.HasPrefix(ev.Response.URL, p.base) && !strings.HasPrefix(ev.Response.URL, "data:") && !strings.HasPrefix(ev.Response.URL, "blob:") {
 			add("a page contacted another host: " + ev.Response.URL)
 		}
@@ -149,6 +164,15 @@ func (p *page) check() {
 	defer p.mu.Unlock()
 	for _, e := range p.errs {
 		p.t.Errorf("console page: %s", e)
+	}
+next:
+	for _, r := range p.refusals {
+		for _, re := range p.allowed {
+			if re.MatchString(r) {
+				continue next
+			}
+		}
+		p.t.Errorf("console page: unexpected refusal %s", r)
 	}
 }
 

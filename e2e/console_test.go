@@ -77,6 +77,7 @@ func TestConsoleStaffReportsAndReviewerDecides(t *testing.T) {
 	s.waitAssignment(aid)
 
 	p := newPage(t, s.srv.URL)
+	p.allow(`^422 /v1/assignments/[^/]+/submit$`) // the field error the clerk sees
 	p.login("zhongmu-staff")
 	p.open("/inbox")
 	p.text(`[data-test=assignments]`, "郑州房屋安全排查")
@@ -147,6 +148,7 @@ func TestConsoleLankaoIsReviewedByTheProvince(t *testing.T) {
 	require.Equal(t, 200, r.Status, string(r.Raw))
 
 	p := newPage(t, s.srv.URL)
+	p.allow(`^404 /v1/assignments/[^/]+$`) // Lankao's report is not Kaifeng's to see
 	p.login("kaifeng-reviewer")
 	p.open("/review")
 	p.text(`[data-test=assignments]`, "暂无待审核的报告")
@@ -224,6 +226,7 @@ func TestConsoleHubeiPlannerSeesNothingOfHenan(t *testing.T) {
 	id := s.launchHouse("郑州房屋安全排查", []string{"city", "county"}, []string{"4101"})
 	s.waitAssignment(id + ".410122")
 	p := newPage(t, s.srv.URL)
+	p.allow(`^404 /v1/campaigns/[^/]+$`) // Henan's campaign does not exist for Hubei
 	p.login("hubei-planner")
 	p.text(`[data-test=acting]`, "湖北省 42")
 	p.open("/campaigns")
@@ -252,6 +255,7 @@ func TestConsoleExpiringSessionKeepsTheForm(t *testing.T) {
 	require.NoError(t, err)
 
 	p := newPage(t, s.srv.URL)
+	p.allow(`^401 /v1/`) // the session has ended
 	p.open("/login")
 	eval[bool](p, fmt.Sprintf(`(sessionStorage.setItem('duban.token', %q), true)`, tok))
 	p.open("/assignments/" + aid)

@@ -148,7 +148,7 @@ func benchConsole(ctx context.Context, b *benchStack, out io.Writer) ([]BenchRes
 	}
 	inbox, inboxFloor, inboxData, err := measure("zhongmu-staff", "/inbox",
 		`!!document.querySelector('[data-test=assignments] .el-table__row')`,
-		[]string{"/v1/me", "/v1/notifications?unread=true&limit=1", "/v1/calendar/days?from=2025-10-25&to=2027-11-30&limit=500", "/v1/assignments?mine=true&limit=500"})
+		[]string{"/v1/me", "/v1/notifications?unread=true&limit=1", calendarWindow(-365, 0), calendarWindow(1, 366), "/v1/assignments?mine=true&limit=500"})
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +193,12 @@ func transferSizes(ctx context.Context, u string) (zipped, plain int64, err erro
 		}
 	}
 	return zipped, plain, nil
+}
+
+// calendarWindow is the calendar query the console makes for days a..b from today.
+func calendarWindow(a, b int) string {
+	now := time.Now().In(duban.Shanghai)
+	return "/v1/calendar/days?from=" + now.AddDate(0, 0, a).Format("2006-01-02") + "&to=" + now.AddDate(0, 0, b).Format("2006-01-02") + "&limit=500"
 }
 
 func median(ds []time.Duration) time.Duration {

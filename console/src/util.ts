@@ -94,16 +94,18 @@ let loading: Promise<void> | null = null
 
 export function loadCalendar() {
   if (!loading) {
-    const now = new Date()
-    const from = shanghaiDay(new Date(now.getTime() - 400 * 864e5))
-    const to = shanghaiDay(new Date(now.getTime() + 366 * 864e5))
+    // a year back and a year ahead, in the API's windows of at most 366 days
+    const now = Date.now()
+    const windows = [[-365, 0], [1, 366]].map(([a, b]) => [shanghaiDay(new Date(now + a * 864e5)), shanghaiDay(new Date(now + b * 864e5))])
     loading = (async () => {
-      let cursor: string | undefined
-      do {
-        const page: any = await call(client.GET('/v1/calendar/days', { params: { query: { from, to, cursor, limit: 500 } as any } }))
-        for (const d of page.items || []) overrides.days[d.date] = d.workday
-        cursor = page.next_cursor
-      } while (cursor)
+      for (const [from, to] of windows) {
+        let cursor: string | undefined
+        do {
+          const page: any = await call(client.GET('/v1/calendar/days', { params: { query: { from, to, cursor, limit: 500 } as any } }))
+          for (const d of page.items || []) overrides.days[d.date] = d.workday
+          cursor = page.next_cursor
+        } while (cursor)
+      }
       overrides.loaded = true
     })().catch(() => { overrides.loaded = true })
   }
