@@ -32,7 +32,7 @@ type MeOut struct {
 // consoleActions are the actions the console's menu depends on.
 var consoleActions = []string{
 	actAssignmentSubmit, actAssignmentReview, actAssignmentSignOff, actCampaignLaunch, actCircularGenerate,
-	actHazardReport, actHazardVerify, actAccidentReport, actAccidentForward, authz.UserCreate, authz.RoleGrant, authz.AuditList,
+	actHazardReport, actHazardRectify, actHazardVerify, actAccidentReport, actAccidentForward, authz.UserCreate, authz.RoleGrant, authz.AuditList,
 	actWebhookCreate, actCalendarSet, actAttachmentUpload,
 }
 

@@ -275,3 +275,56 @@ func TestConsoleExpiringSessionKeepsTheForm(t *testing.T) {
 	require.Equal(t, "99", eval[string](p, `document.querySelector('[data-field=buildings_surveyed] input').value`))
 	require.Equal(t, "已排查 3 个乡镇", eval[string](p, `document.querySelector('[data-field=summary] textarea').value`))
 }
+
+// Hazards to closure and accidents up the tree, through the console: the
+// county reports a hazard with a photo and rectifies it, the city
+// re-inspects and closes it (销号); the county reports a larger accident
+// (the grade and the level it must reach previewed as figures are typed)
+// and each level forwards it until the province holds it.
+func TestConsoleHazardsAndAccidents(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	p := newPage(t, s.srv.URL)
+	p.login("zhongmu-staff")
+	p.open("/hazards")
+	p.click(`[data-test=report-hazard]`)
+	p.typeInto(`textarea[data-test=hz-description]`, "在建工地脚手架连墙件缺失")
+	p.typeInto(`input[data-test=hz-place]`, "中牟县某在建项目")
+	p.typeInto(`input[data-test=hz-unit]`, "某建筑工程有限公司")
+	p.typeInto(`.el-dialog input[placeholder], .el-dialog .el-date-editor input`, time.Now().AddDate(0, 0, 20).Format("2006-01-02"))
+	p.run(chromedp.SetUploadFiles(chromedp.CSS(`.el-dialog input[type=file]`), []string{photo(t)}, chromedp.NodeReady))
+	p.run(chromedp.WaitVisible(chromedp.CSS(`.el-dialog [data-attachment] img`)))
+	p.click(`[data-test=hz-submit]`)
+	p.text(`[data-test=hazard-state]`, "整改中")
+	p.run(chromedp.WaitVisible(chromedp.CSS(`[data-attachment] img`)))
+	p.typeInto(`textarea[data-test=rectification]`, "已补设连墙件并复查")
+	p.click(`[data-test=rectify]`)
+	p.text(`[data-test=hazard-state]`, "待复查")
+	hazardURL := eval[string](p, `location.pathname`)
+
+	p.login("zhengzhou-reviewer")
+	p.open(hazardURL)
+	p.click(`[data-test=verify]`)
+	p.text(`[data-test=hazard-state]`, "已销号")
+
+	p.login("zhongmu-staff")
+	p.open("/accidents")
+	p.click(`[data-test=report-accident]`)
+	p.text(`[data-test=grade-preview]`, "一般事故，须报至市级")
+	p.typeInto(`input[data-test=acc-place]`, "中牟县某工地")
+	p.typeInto(`textarea[data-test=acc-summary]`, "塔吊倒塌")
+	p.typeInto(`[data-test=deaths] input`, "3")
+	p.text(`[data-test=grade-preview]`, "较大事故，须报至省级")
+	p.text(`[data-test=grade-preview]`, "1 小时内")
+	p.click(`[data-test=acc-submit]`)
+	p.text(`[data-test=holder]`, "中牟县 410122")
+	p.click(`[data-test=forward]`)
+	p.text(`[data-test=holder]`, "郑州市 4101")
+	accidentURL := eval[string](p, `location.pathname`)
+
+	p.login("zhengzhou-reviewer")
+	p.open(accidentURL)
+	p.text(`[data-test=clock]`, ":")
+	p.click(`[data-test=forward]`)
+	p.text(`[data-test=holder]`, "河南省 41")
+}

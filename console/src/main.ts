@@ -1,9 +1,10 @@
 import { createApp } from 'vue'
-import ElementPlus from 'element-plus'
-import 'element-plus/dist/index.css'
+import 'element-plus/theme-chalk/base.css'
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
 import './style.css'
 import App from './App.vue'
 import { router } from './router'
 import { i18n } from './i18n'
 
-createApp(App).use(router).use(i18n).use(ElementPlus).mount('#app')
+createApp(App).use(router).use(i18n).mount('#app')

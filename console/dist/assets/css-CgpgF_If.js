@@ -1,0 +1,1 @@
+import{y as e}from"./use-global-config-z8_r8zkW.js";var t=t=>e?window.requestAnimationFrame(t):setTimeout(t,16),n=t=>e?window.cancelAnimationFrame(t):clearTimeout(t);export{t as n,n as t};

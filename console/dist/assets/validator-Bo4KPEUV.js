@@ -1,0 +1,1 @@
+import{Ft as e}from"./use-global-config-z8_r8zkW.js";var t=t=>[``,...e].includes(t);export{t};
