@@ -213,7 +213,7 @@ func TestConsoleAdminGrantsRoleAndNewUserLogsIn(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, r.Status)
 
 	p.click(`[data-test=user-menu]`)
-	p.click(`[data-test=logout]`)
+	p.clickText(`[data-test=logout]`, "退出登录")
 	p.click(`button[data-login="henan-inspector"]`)
 	p.text(`[data-test=user-menu]`, "河南省督查员")
 	p.text(`.el-aside`, "审核")

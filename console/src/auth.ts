@@ -43,12 +43,14 @@ function schedule() {
 }
 
 export function login(token: string) {
+  forgetMe()
   auth.token = token
   sessionStorage.setItem('duban.token', token)
   schedule()
 }
 
 export function logout() {
+  forgetMe()
   clearTimeout(timer)
   auth.token = ''
   auth.me = null
@@ -59,15 +61,28 @@ export function logout() {
 // expired sends the user to login, remembering where they were.
 export function expired() {
   if (!auth.token) return
+  forgetMe()
   clearTimeout(timer)
   auth.token = ''
   auth.me = null
   sessionStorage.removeItem('duban.token')
-  const back = router.currentRoute.value.fullPath
+  // where the user is (or is going: a 401 can come before the first
+  // navigation has settled, so the address bar is the truth)
+  const here = location.pathname + location.search
+  const back = here.startsWith('/login') ? String(router.currentRoute.value.query.back || '/') : here
   router.push({ path: '/login', query: { expired: '1', back } })
 }
 
 if (auth.token) schedule()
+
+// whoAmI loads the caller once per login (the layout and pages share it);
+// it starts as soon as the app does, before the first page's code loads.
+let me: Promise<any> | null = null
+export function whoAmI(load: () => Promise<any>) {
+  if (!me) me = load().catch((e) => { me = null; throw e })
+  return me
+}
+export function forgetMe() { me = null }
 
 // PKCE helpers for the OpenID Connect login.
 function b64url(b: ArrayBuffer | Uint8Array) {

@@ -7,4 +7,9 @@ import App from './App.vue'
 import { router } from './router'
 import { i18n } from './i18n'
 
+import { auth, whoAmI } from './auth'
+import { client, call } from './api/client'
+
 createApp(App).use(router).use(i18n).mount('#app')
+// who the user is, fetched while the first page's code loads
+if (auth.token) whoAmI(() => call(client.GET('/v1/me'))).catch(() => {})

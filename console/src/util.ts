@@ -97,17 +97,14 @@ export function loadCalendar() {
     // a year back and a year ahead, in the API's windows of at most 366 days
     const now = Date.now()
     const windows = [[-365, 0], [1, 366]].map(([a, b]) => [shanghaiDay(new Date(now + a * 864e5)), shanghaiDay(new Date(now + b * 864e5))])
-    loading = (async () => {
-      for (const [from, to] of windows) {
-        let cursor: string | undefined
-        do {
-          const page: any = await call(client.GET('/v1/calendar/days', { params: { query: { from, to, cursor, limit: 500 } as any } }))
-          for (const d of page.items || []) overrides.days[d.date] = d.workday
-          cursor = page.next_cursor
-        } while (cursor)
-      }
-      overrides.loaded = true
-    })().catch(() => { overrides.loaded = true })
+    loading = Promise.all(windows.map(async ([from, to]) => {
+      let cursor: string | undefined
+      do {
+        const page: any = await call(client.GET('/v1/calendar/days', { params: { query: { from, to, cursor, limit: 500 } as any } }))
+        for (const d of page.items || []) overrides.days[d.date] = d.workday
+        cursor = page.next_cursor
+      } while (cursor)
+    })).then(() => { overrides.loaded = true }, () => { overrides.loaded = true })
   }
   return loading
 }
