@@ -135,6 +135,10 @@ func benchConsole(ctx context.Context, b *benchStack, out io.Writer) ([]BenchRes
 				return
 			}
 			pages = append(pages, d)
+			if os.Getenv("DUBAN_BENCH_TRACE") != "" && i == rounds-1 {
+				trace, _ := chromedp.Run(cctx, chromedp.Evaluate[string](`JSON.stringify(performance.getEntriesByType('resource').map(e => [e.name.replace(location.origin, ''), Math.round(e.startTime), Math.round(e.responseEnd)]).concat([['dcl', 0, Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd)]]))`))
+				fmt.Fprintf(out, "trace %s: %s\n", path, trace)
+			}
 			if d, err = until("/favicon.svg", `document.readyState === 'complete'`); err != nil {
 				return
 			}
