@@ -59,7 +59,11 @@ type page struct {
 
 // allow expects 4xx answers whose "status path" matches re (e.g.
 // `^422 /v1/assignments/.*/submit`).
-func (p *page) allow(re string) { p.mu.Lock(); p.allowed = append(p.allowed, regexp.MustCompile(re)); p.mu.Unlock() }
+func (p *page) allow(re string) {
+	p.mu.Lock()
+	p.allowed = append(p.allowed, regexp.MustCompile(re))
+	p.mu.Unlock()
+}
 
 // newPage starts a headless Chromium at 1366×768 (the office screen).
 func newPage(t testing.TB, base string) *page {

@@ -15,7 +15,7 @@ var Version = "dev"
 func (c Config) app() app.Config {
 	return app.Config{DatabaseURL: c.DatabaseURL, TemporalAddress: c.TemporalAddress, TemporalNamespace: c.TemporalNamespace,
 		TaskQueue: c.TaskQueue, RateLimit: c.RateLimit, CORSOrigins: c.CORSOrigins, Version: Version,
-		Egress: egress.Policy{Allow: c.WebhookAllow}, // https only
+		Egress:  egress.Policy{Allow: c.WebhookAllow}, // https only
 		BlobURL: c.BlobURL, ScanCommand: c.ScanCommand,
 		Auth: api.AuthConfig{Mode: "oidc", Issuer: c.AuthIssuer, ClientID: c.ConsoleClientID}}
 }

@@ -1928,6 +1928,7 @@ export interface components {
         };
         RouteHop: {
             level: string;
+            name?: string;
             tenant: string;
         };
         "Set-calendar-dayRequest": {
