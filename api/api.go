@@ -23,6 +23,7 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/egress"
+	"github.com/duban/duban/metrics"
 	"github.com/duban/duban/workflows"
 	"gocloud.dev/blob"
 )
@@ -74,6 +75,8 @@ type Server struct {
 	Console http.Handler
 	// AuthConfig tells the console how users log in.
 	AuthConfig AuthConfig
+	// Metrics counts requests by operation (nil: not counted; still logged).
+	Metrics *metrics.Registry
 }
 
 var bearerSecurity = []map[string][]string{{"bearer": {}}}
@@ -93,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	api := humago.New(mux, cfg)
+	api.UseMiddleware(noteOperation)
 	api.UseMiddleware(s.authenticate(api))
 	s.register(api)
 	noBodyDeadline(api)
@@ -101,6 +105,10 @@ func (s *Server) Handler() http.Handler {
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, r *http.Request) { // the process answers; no dependency is asked
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if s.Console != nil && !strings.HasPrefix(r.URL.Path, "/v1/") {
 			s.Console.ServeHTTP(w, r)
@@ -110,7 +118,7 @@ func (s *Server) Handler() http.Handler {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"title":"Not Found","status":404,"detail":"no such endpoint"}`))
 	})
-	return withRequestID(securityHeaders(withLanguage(withCleanRequest(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux)))))))))
+	return withRequestID(withObservation(s.Metrics, securityHeaders(withLanguage(withCleanRequest(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux))))))))))
 }
 
 func (s *Server) register(api huma.API) {
@@ -217,6 +225,9 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 				_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, "internal error")
 			}
 			return
+		}
+		if i := infoOf(ctx.Context()); i != nil {
+			i.login, i.tenant = p.Login, p.Tenant
 		}
 		next(huma.WithContext(ctx, duban.NewContextWithPrincipal(ctx.Context(), p)))
 	}

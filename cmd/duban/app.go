@@ -33,6 +33,9 @@ func serve(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer a.Close()
+	if err := admin(ctx, a, cfg); err != nil {
+		return err
+	}
 	return app.Serve(ctx, cfg.Addr, a.Server(v, nil).Handler(), func(addr string) {
 		slog.Info("duban API listening", "addr", addr)
 	})
@@ -44,5 +47,17 @@ func runWorker(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer a.Close()
+	if err := admin(ctx, a, cfg); err != nil {
+		return err
+	}
 	return a.RunWorker(ctx)
+}
+
+// admin starts the admin listener (/metrics, /livez, /readyz) when
+// DUBAN_ADMIN_ADDR is set.
+func admin(ctx context.Context, a *app.App, cfg Config) error {
+	if cfg.AdminAddr == "" {
+		return nil
+	}
+	return a.StartAdmin(ctx, cfg.AdminAddr, func(addr string) { slog.Info("admin listener (/metrics, /livez, /readyz)", "addr", addr) })
 }

@@ -18,6 +18,7 @@ import (
 // Config is the production configuration, read from the environment.
 type Config struct {
 	Addr              string         // DUBAN_ADDR
+	AdminAddr         string         // DUBAN_ADMIN_ADDR: /metrics, /livez, /readyz (none: off)
 	DatabaseURL       string         // DATABASE_URL: application role (RLS applies)
 	DatabaseAdminURL  string         // DATABASE_ADMIN_URL: schema owner, for migrate
 	TemporalAddress   string         // TEMPORAL_ADDRESS
@@ -46,6 +47,7 @@ func env(k, def string) string {
 func configFromEnv() Config {
 	c := Config{
 		Addr:              env("DUBAN_ADDR", "127.0.0.1:8080"),
+		AdminAddr:         os.Getenv("DUBAN_ADMIN_ADDR"),
 		DatabaseURL:       os.Getenv("DATABASE_URL"),
 		DatabaseAdminURL:  env("DATABASE_ADMIN_URL", os.Getenv("DATABASE_URL")),
 		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),

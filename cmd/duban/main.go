@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string) error {
 func parseDevFlags(args []string, env Config) (app.DevConfig, error) {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	c := app.DevConfig{RateLimit: env.RateLimit, CORSOrigins: env.CORSOrigins, Version: Version,
-		Egress: egress.Policy{AllowHTTP: true, Allow: env.WebhookAllow}, BlobURL: env.BlobURL, ScanCommand: env.ScanCommand}
+		Egress: egress.Policy{AllowHTTP: true, Allow: env.WebhookAllow}, BlobURL: env.BlobURL, ScanCommand: env.ScanCommand, AdminAddr: env.AdminAddr}
 	if env.Err != nil {
 		return c, env.Err
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/duban/duban/console"
 	"github.com/duban/duban/division"
 	"github.com/duban/duban/egress"
+	"github.com/duban/duban/metrics"
 	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	"go.temporal.io/sdk/client"
@@ -64,6 +65,7 @@ type App struct {
 	Activities *activities.Activities
 	Engine     *workflows.Client // the API's way to the workflows
 	Blobs      *blob.Bucket      // attachment content
+	Metrics    *metrics.Registry // what the admin listener's /metrics shows
 
 	worker worker.Worker
 	cancel context.CancelFunc
@@ -85,7 +87,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.TemporalNamespace == "" {
 		cfg.TemporalNamespace = "default"
 	}
-	a := &App{Config: cfg}
+	a := &App{Config: cfg, Metrics: metrics.New()}
 	var err error
 	if a.DB, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
@@ -100,6 +102,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, errors.New("no tenants in the database: run `duban migrate` first")
 	}
 	a.Dir = duban.NewDirectory(tenants)
+	a.instrument()
 	if a.Blobs, err = openBlobs(ctx, cfg.BlobURL); err != nil {
 		a.Close()
 		return nil, err
@@ -109,7 +112,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Temporal, err = client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-		Logger: slogAdapter{slog.Default()}, MetricsHandler: newIncidents(a.DB)})
+		Logger: slogAdapter{slog.Default()}, MetricsHandler: a.Metrics.Temporal(newIncidents(a.DB))})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
@@ -235,7 +238,7 @@ func (a *App) newServer(v api.Verifier, dev *api.DevSigner) *api.Server {
 		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Engine: a.Engine,
 		RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins, Egress: a.Config.Egress,
 		Ready: []api.HealthCheck{{Name: "postgres", Check: a.DB.Ping}, {Name: "temporal", Check: a.Engine.Ping}},
-		Blobs: a.Blobs, Scan: commandScanner(a.Config.ScanCommand), AuthConfig: a.Config.Auth,
+		Blobs: a.Blobs, Scan: commandScanner(a.Config.ScanCommand), AuthConfig: a.Config.Auth, Metrics: a.Metrics,
 		Console: console.Handler(console.Options{Issuer: issuerOrigin(a.Config.Auth.Issuer)}),
 	}
 }

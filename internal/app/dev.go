@@ -44,6 +44,8 @@ type DevConfig struct {
 	BlobURL string
 	// ScanCommand is the virus-scan hook for uploads (none: off).
 	ScanCommand []string
+	// AdminAddr serves /metrics, /livez and /readyz (none: off).
+	AdminAddr string
 }
 
 // Dev runs the whole system on one machine: PostgreSQL and a Temporal dev
@@ -133,6 +135,11 @@ func (d *Dev) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.AdminAddr != "" {
+		if err := d.app.StartAdmin(ctx, c.AdminAddr, nil); err != nil {
+			return err
+		}
+	}
 	if err := seed.Apply(ctx, d.app.DB); err != nil {
 		return err
 	}
@@ -163,6 +170,9 @@ func (d *Dev) banner(out io.Writer, addr string) {
 	fmt.Fprintf(&b, "  API              %s/v1\n", base)
 	fmt.Fprintf(&b, "  API docs         %s/docs   (OpenAPI: %s/openapi.json)\n", base, base)
 	fmt.Fprintf(&b, "  Health           %s/readyz\n", base)
+	if d.Config.AdminAddr != "" {
+		fmt.Fprintf(&b, "  Metrics          http://%s/metrics\n", d.Config.AdminAddr)
+	}
 	if d.tmp.UIAddress != "" {
 		fmt.Fprintf(&b, "  Temporal Web UI  %s\n", d.tmp.UIAddress)
 	}
