@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"log/slog"
 
+	"github.com/duban/duban"
 	"github.com/duban/duban/api"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/internal/app"
@@ -42,6 +46,9 @@ func serve(ctx context.Context, cfg Config) error {
 }
 
 func runWorker(ctx context.Context, cfg Config) error {
+	if cfg.Err != nil {
+		return cfg.Err
+	}
 	a, err := app.Open(ctx, cfg.app())
 	if err != nil {
 		return err
@@ -60,4 +67,28 @@ func admin(ctx context.Context, a *app.App, cfg Config) error {
 		return nil
 	}
 	return a.StartAdmin(ctx, cfg.AdminAddr, func(addr string) { slog.Info("admin listener (/metrics, /livez, /readyz)", "addr", addr) })
+}
+
+func bootstrapAdmin(ctx context.Context, args []string, cfg Config) error {
+	if cfg.Err != nil {
+		return cfg.Err
+	}
+	fs := flag.NewFlagSet("bootstrap-admin", flag.ContinueOnError)
+	var b app.Bootstrap
+	fs.StringVar(&b.Login, "login", "", "login of the administrator (required)")
+	fs.StringVar(&b.Name, "name", "", "display name (default: the login)")
+	fs.StringVar(&b.Tenant, "tenant", duban.RootCode, "tenant the administrator administers (000000: the nation)")
+	fs.BoolVar(&b.Force, "force", false, "add this administrator although the tenant has one already")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.DatabaseAdminURL == "" {
+		return errors.New("DATABASE_ADMIN_URL (or DATABASE_URL) is required")
+	}
+	msg, err := app.BootstrapAdmin(ctx, cfg.DatabaseAdminURL, b)
+	if err != nil {
+		return err
+	}
+	fmt.Println(msg)
+	return nil
 }

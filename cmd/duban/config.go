@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"strconv"
@@ -44,12 +45,37 @@ func env(k, def string) string {
 	return def
 }
 
+// secret reads a setting that may instead come from a file (NAME_FILE,
+// e.g. a mounted Kubernetes or Docker secret); both set is an error.
+func secret(name string, errs *[]error) string {
+	v, file := os.Getenv(name), os.Getenv(name+"_FILE")
+	if file == "" {
+		return v
+	}
+	if v != "" {
+		*errs = append(*errs, fmt.Errorf("%s and %s_FILE are both set: set one", name, name))
+		return v
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s_FILE: %w", name, err))
+		return ""
+	}
+	return strings.TrimRight(string(b), "\r\n")
+}
+
 func configFromEnv() Config {
+	var errs []error
+	dbURL := secret("DATABASE_URL", &errs)
+	adminURL := secret("DATABASE_ADMIN_URL", &errs)
+	if adminURL == "" {
+		adminURL = dbURL
+	}
 	c := Config{
 		Addr:              env("DUBAN_ADDR", "127.0.0.1:8080"),
 		AdminAddr:         os.Getenv("DUBAN_ADMIN_ADDR"),
-		DatabaseURL:       os.Getenv("DATABASE_URL"),
-		DatabaseAdminURL:  env("DATABASE_ADMIN_URL", os.Getenv("DATABASE_URL")),
+		DatabaseURL:       dbURL,
+		DatabaseAdminURL:  adminURL,
 		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
 		TaskQueue:         env("DUBAN_TASK_QUEUE", "duban"),
@@ -57,26 +83,64 @@ func configFromEnv() Config {
 		AuthAudience:      os.Getenv("AUTH_AUDIENCE"),
 		AuthPublicKeyFile: os.Getenv("AUTH_PUBLIC_KEY_FILE"),
 		AuthJWKSURL:       os.Getenv("AUTH_JWKS_URL"),
-		RateLimit:         rateFromEnv(),
+		RateLimit:         rateFromEnv(&errs),
 		CORSOrigins:       splitList(os.Getenv("DUBAN_CORS_ORIGINS")),
 		BlobURL:           os.Getenv("DUBAN_BLOB_URL"),
 		ScanCommand:       strings.Fields(os.Getenv("DUBAN_SCAN_COMMAND")),
 		ConsoleClientID:   env("AUTH_CONSOLE_CLIENT_ID", "duban-console"),
 	}
-	c.WebhookAllow, c.Err = egress.ParseAllow(os.Getenv("DUBAN_WEBHOOK_ALLOW"))
+	var err error
+	if c.WebhookAllow, err = egress.ParseAllow(os.Getenv("DUBAN_WEBHOOK_ALLOW")); err != nil {
+		errs = append(errs, err)
+	}
+	c.Err = errors.Join(errs...)
 	return c
 }
 
 // rateFromEnv reads the per-user rate limit; defaults apply in every mode.
-func rateFromEnv() api.RateLimit {
+// A value that does not parse is an error, not a silent default.
+func rateFromEnv(errs *[]error) api.RateLimit {
 	r := api.DefaultRateLimit
-	if v, err := strconv.ParseFloat(os.Getenv("DUBAN_RATE_LIMIT"), 64); err == nil && v >= 0 {
-		r.PerSecond = v
+	if s := os.Getenv("DUBAN_RATE_LIMIT"); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v < 0 {
+			*errs = append(*errs, fmt.Errorf("DUBAN_RATE_LIMIT: want requests per second ≥ 0, got %q", s))
+		} else {
+			r.PerSecond = v
+		}
 	}
-	if v, err := strconv.Atoi(os.Getenv("DUBAN_RATE_BURST")); err == nil && v > 0 {
-		r.Burst = v
+	if s := os.Getenv("DUBAN_RATE_BURST"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v <= 0 {
+			*errs = append(*errs, fmt.Errorf("DUBAN_RATE_BURST: want a whole number > 0, got %q", s))
+		} else {
+			r.Burst = v
+		}
 	}
 	return r
+}
+
+// setupLogging sets the process's logger: DUBAN_LOG_FORMAT json (the
+// default for serve and worker: one JSON object per line) or text (the
+// default for dev), DUBAN_LOG_LEVEL debug, info (default), warn or error.
+func setupLogging(defaultFormat string) error {
+	format := env("DUBAN_LOG_FORMAT", defaultFormat)
+	var level slog.Level
+	if s := os.Getenv("DUBAN_LOG_LEVEL"); s != "" {
+		if err := level.UnmarshalText([]byte(s)); err != nil {
+			return fmt.Errorf("DUBAN_LOG_LEVEL: want debug, info, warn or error, got %q", s)
+		}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "json":
+		slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, opts)))
+	case "text":
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, opts)))
+	default:
+		return fmt.Errorf("DUBAN_LOG_FORMAT: want json or text, got %q", format)
+	}
+	return nil
 }
 
 func splitList(s string) []string {

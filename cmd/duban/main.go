@@ -21,6 +21,8 @@ Usage:
   duban worker     Temporal worker
   duban migrate    apply database migrations and import the tenant tree
   duban openapi    print the OpenAPI document (the console's client is generated from it)
+  duban bootstrap-admin --login L --name N --tenant 000000 [--force]
+                   create the first administrator of a fresh database (idempotent, audited)
 
 Benchmarks and the load test are a separate command: go run ./cmd/duban-bench
 `
@@ -31,6 +33,13 @@ func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Print(usage)
 		return flag.ErrHelp
+	}
+	format := "json"
+	if args[0] == "dev" {
+		format = "text"
+	}
+	if err := setupLogging(format); err != nil {
+		return err
 	}
 	switch args[0] {
 	case "dev":
@@ -46,7 +55,13 @@ func run(ctx context.Context, args []string) error {
 	case "worker":
 		return runWorker(ctx, configFromEnv())
 	case "migrate":
-		return app.Migrate(ctx, configFromEnv().DatabaseAdminURL)
+		cfg := configFromEnv()
+		if cfg.Err != nil {
+			return cfg.Err
+		}
+		return app.Migrate(ctx, cfg.DatabaseAdminURL)
+	case "bootstrap-admin":
+		return bootstrapAdmin(ctx, args[1:], configFromEnv())
 	case "openapi":
 		b, err := api.OpenAPI()
 		if err != nil {
