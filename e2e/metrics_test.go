@@ -66,7 +66,7 @@ func TestAdminListenerMetricsAndRequestLogs(t *testing.T) {
 		b, _ := io.ReadAll(r.Body)
 		r.Body.Close()
 		text = string(b)
-		return strings.Contains(text, `duban_assignments{`) && strings.Contains(text, "duban_hazards_overdue")
+		return strings.Contains(text, `duban_assignments{`) && strings.Contains(text, "duban_hazards_overdue") && strings.Contains(text, "duban_audit_chain_broken")
 	}, "business gauges on /metrics")
 	for _, want := range []string{
 		`duban_http_requests_total{method="POST",operation="launch-campaign",status="201"} 1`,
@@ -77,6 +77,7 @@ func TestAdminListenerMetricsAndRequestLogs(t *testing.T) {
 		`duban_accident_reports_late{province="41"} 1`,
 		`duban_webhooks_failing{province="41"} 1`,
 		`duban_db_pool_connections_total`,
+		`duban_audit_chain_broken{tenant=""} 0`,
 		`temporal_request`,
 		`temporal_workflow_task_execution_latency_bucket`,
 		`go_goroutines`,

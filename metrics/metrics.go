@@ -68,34 +68,52 @@ func (slogErrors) Println(v ...any) { slog.Error("metrics", "err", v) }
 // Source reads business gauges (from the database, in the system scope).
 type Source func(ctx context.Context) ([]duban.Gauge, error)
 
-// AddSource collects gauges from src at scrape time, at most every
-// refresh (the queries are cheap but a scrape storm should not repeat them).
-func (r *Registry) AddSource(src Source, refresh time.Duration) {
-	r.MustRegister(&sourceCollector{src: src, refresh: refresh})
+// AddSource collects gauges from src. With refresh 0 src is read at every
+// scrape; otherwise a scrape gets the last values and, when they are older
+// than refresh, starts one reading in the background (slow queries such
+// as verifying the audit chains never hold a scrape up), each bounded by
+// timeout.
+func (r *Registry) AddSource(src Source, refresh, timeout time.Duration) {
+	r.MustRegister(&sourceCollector{src: src, refresh: refresh, timeout: timeout})
 }
 
 type sourceCollector struct {
-	src     Source
-	refresh time.Duration
-	mu      sync.Mutex
-	at      time.Time
-	last    []duban.Gauge
+	src              Source
+	refresh, timeout time.Duration
+	mu               sync.Mutex
+	at               time.Time
+	busy             bool
+	last             []duban.Gauge
 }
 
 func (c *sourceCollector) Describe(chan<- *prometheus.Desc) {} // unchecked: the label sets come from the data
 
-func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *sourceCollector) read() {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	gs, err := c.src(ctx)
+	cancel()
 	c.mu.Lock()
-	if time.Since(c.at) >= c.refresh {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		gs, err := c.src(ctx)
-		cancel()
-		if err != nil {
-			slog.Error("collect business gauges", "err", err)
-		} else {
-			c.last, c.at = gs, time.Now()
-		}
+	defer c.mu.Unlock()
+	c.busy = false
+	if err != nil {
+		slog.Error("collect gauges", "err", err)
+		return
 	}
+	c.last, c.at = gs, time.Now()
+}
+
+func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.refresh == 0 {
+		c.read()
+	} else {
+		c.mu.Lock()
+		if time.Since(c.at) >= c.refresh && !c.busy {
+			c.busy = true
+			go c.read()
+		}
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
 	gs := c.last
 	c.mu.Unlock()
 	for _, g := range gs {

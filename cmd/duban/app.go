@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/api"
@@ -57,7 +60,7 @@ func runWorker(ctx context.Context, cfg Config) error {
 	if err := admin(ctx, a, cfg); err != nil {
 		return err
 	}
-	return a.RunWorker(ctx)
+	return a.RunWorker(ctx, nil)
 }
 
 // admin starts the admin listener (/metrics, /livez, /readyz) when
@@ -90,5 +93,30 @@ func bootstrapAdmin(ctx context.Context, args []string, cfg Config) error {
 		return err
 	}
 	fmt.Println(msg)
+	return nil
+}
+
+// healthcheck asks a URL (default: this host's API /livez) and fails unless
+// it answers 200 within 3 seconds: a container health check that needs no
+// shell or curl in the image.
+func healthcheck(ctx context.Context, args []string, cfg Config) error {
+	u := "http://" + strings.Replace(cfg.Addr, "0.0.0.0", "127.0.0.1", 1) + "/livez"
+	if len(args) > 0 {
+		u = args[0]
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", u, r.Status)
+	}
 	return nil
 }

@@ -21,6 +21,7 @@ Usage:
   duban worker     Temporal worker
   duban migrate    apply database migrations and import the tenant tree
   duban openapi    print the OpenAPI document (the console's client is generated from it)
+  duban healthcheck [URL]   exit 0 when URL (default: DUBAN_ADDR's /livez) answers 200 (for images without curl)
   duban bootstrap-admin --login L --name N --tenant 000000 [--force]
                    create the first administrator of a fresh database (idempotent, audited)
 
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string) error {
 			return cfg.Err
 		}
 		return app.Migrate(ctx, cfg.DatabaseAdminURL)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], configFromEnv())
 	case "bootstrap-admin":
 		return bootstrapAdmin(ctx, args[1:], configFromEnv())
 	case "openapi":

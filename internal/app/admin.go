@@ -12,14 +12,29 @@ import (
 	"github.com/duban/duban"
 )
 
-// BusinessRefresh bounds how often a scrape re-reads the business gauges.
-const BusinessRefresh = 30 * time.Second
+// How often the gauges are re-read: the business counts every 30 s, the
+// audit chains (a walk of every chain) every 15 minutes.
+const (
+	BusinessRefresh = 30 * time.Second
+	AuditRefresh    = 15 * time.Minute
+)
 
 // instrument registers the process's series: the Temporal SDK's (through
 // the client's metrics handler, set in Open), the database pool's and the
 // business gauges.
 func (a *App) instrument() {
-	a.Metrics.AddSource(a.DB.Gauges, BusinessRefresh)
+	a.Metrics.AddSource(a.DB.Gauges, BusinessRefresh, 20*time.Second)
+	a.Metrics.AddSource(func(ctx context.Context) ([]duban.Gauge, error) {
+		broken, n, err := a.DB.VerifyAudit(ctx, duban.SystemScope)
+		if err != nil {
+			return nil, err
+		}
+		g := duban.Gauge{Name: "audit_chain_broken", Help: "1 when an audit chain no longer verifies (the tenant of the first broken link).", Labels: map[string]string{"tenant": ""}}
+		if broken != nil {
+			g.Value, g.Labels["tenant"] = 1, broken.Tenant
+		}
+		return []duban.Gauge{g, {Name: "audit_events_verified", Help: "Audit events checked by the last verification.", Value: float64(n)}}, nil
+	}, AuditRefresh, 10*time.Minute)
 	a.Metrics.AddSource(func(context.Context) ([]duban.Gauge, error) {
 		st := a.DB.Pool.Stat()
 		g := func(name, help string, v float64) duban.Gauge {
@@ -34,7 +49,7 @@ func (a *App) instrument() {
 			g("acquires_waited_total", "Acquires that had to wait for a connection.", float64(st.EmptyAcquireCount())),
 			g("acquire_wait_seconds_total", "Time spent waiting for connections.", st.AcquireDuration().Seconds()),
 		}, nil
-	}, 0)
+	}, 0, 5*time.Second)
 }
 
 // StartAdmin serves the admin listener on addr until ctx ends: /metrics

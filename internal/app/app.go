@@ -196,7 +196,8 @@ func Register(r worker.Registry, acts *activities.Activities) {
 // NewWorker builds the worker on the task queue with every workflow and
 // activity registered; more may be registered before it starts.
 func (a *App) NewWorker() worker.Worker {
-	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
+	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8,
+		WorkerStopTimeout: WorkerStopTimeout})
 	Register(w, a.Activities)
 	return w
 }
@@ -213,9 +214,18 @@ func (a *App) StartWorker(w worker.Worker) error {
 	return nil
 }
 
-// RunWorker runs the worker until ctx ends.
-func (a *App) RunWorker(ctx context.Context) error {
-	w := a.NewWorker()
+// WorkerStopTimeout is how long a stopping worker lets the activities it
+// holds finish (SIGTERM: it stops polling at once). Kubernetes' grace period
+// for the worker is longer (deploy/helm: 60 s).
+const WorkerStopTimeout = 30 * time.Second
+
+// RunWorker runs w (NewWorker's when nil) until ctx ends (SIGTERM), then
+// stops polling and returns once the activities in flight have finished
+// (within WorkerStopTimeout).
+func (a *App) RunWorker(ctx context.Context, w worker.Worker) error {
+	if w == nil {
+		w = a.NewWorker()
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
