@@ -32,12 +32,12 @@ func (db *DB) Gauges(ctx context.Context) ([]duban.Gauge, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, g := range []struct{ query, name, help string }{
-			{"gauge_hazards_overdue", "hazards_overdue", "Hazards past their rectification deadline and not closed, by province."},
-			{"gauge_accidents_late", "accident_reports_late", "Accident reports with a late step (迟报), by province."},
-			{"gauge_webhooks_failing", "webhooks_failing", "Webhooks whose last delivery failed, by province."},
+		for _, g := range []struct{ sql, name, help string }{
+			{q("gauge_hazards_overdue"), "hazards_overdue", "Hazards past their rectification deadline and not closed, by province."},
+			{q("gauge_accidents_late"), "accident_reports_late", "Accident reports with a late step (迟报), by province."},
+			{q("gauge_webhooks_failing"), "webhooks_failing", "Webhooks whose last delivery failed, by province."},
 		} {
-			rows, err := tx.Query(ctx, q(g.query))
+			rows, err := tx.Query(ctx, g.sql)
 			if err != nil {
 				return err
 			}
