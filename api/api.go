@@ -24,6 +24,10 @@ import (
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/metrics"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"github.com/duban/duban/workflows"
 	"gocloud.dev/blob"
 )
@@ -77,6 +81,8 @@ type Server struct {
 	AuthConfig AuthConfig
 	// Metrics counts requests by operation (nil: not counted; still logged).
 	Metrics *metrics.Registry
+	// Tracer gets a span per request (nil: the global provider).
+	Tracer trace.TracerProvider
 }
 
 var bearerSecurity = []map[string][]string{{"bearer": {}}}
@@ -118,7 +124,15 @@ func (s *Server) Handler() http.Handler {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"title":"Not Found","status":404,"detail":"no such endpoint"}`))
 	})
-	return withRequestID(withObservation(s.Metrics, securityHeaders(withLanguage(withCleanRequest(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux))))))))))
+	tp := s.Tracer
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	traced := func(h http.Handler) http.Handler {
+		return otelhttp.NewHandler(h, "http", otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+	}
+	return traced(withRequestID(withObservation(s.Metrics, securityHeaders(withLanguage(withCleanRequest(s.withCORS(s.withBearer(s.withRateLimit(withBodyChecks(s.withIdempotency(mux)))))))))))
 }
 
 func (s *Server) register(api huma.API) {

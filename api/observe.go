@@ -9,6 +9,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban/metrics"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // reqInfo is what the request's inner layers learn for the outer one that
@@ -51,6 +53,10 @@ func withObservation(reg *metrics.Registry, next http.Handler) http.Handler {
 			status = http.StatusOK
 		}
 		reg.ObserveHTTP(op, r.Method, status, d)
+		if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+			span.SetName(r.Method + " " + op) // the operation, not the path with its ids
+			span.SetAttributes(attribute.String("duban.operation", op), attribute.String("enduser.id", info.login))
+		}
 		level := slog.LevelInfo
 		if !strings.HasPrefix(r.URL.Path, "/v1/") {
 			level = slog.LevelDebug

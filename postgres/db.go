@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // DB is the store. It connects as the application role, which does not own
@@ -24,16 +25,28 @@ type DB struct {
 }
 
 // Open connects to url.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return &DB{Pool: pool, url: url}, nil
+}
+
+// Option adjusts the pool before it opens.
+type Option func(*pgxpool.Config)
+
+// WithTracing makes a span of every statement (named as in
+// queries/*.sql, arguments left out).
+func WithTracing(tp trace.TracerProvider) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = queryTracer{tracer: tp.Tracer("github.com/duban/duban/postgres")} }
 }
 
 // Close closes the pool.

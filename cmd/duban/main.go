@@ -43,6 +43,14 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	switch args[0] {
+	case "dev", "serve", "worker":
+		flush, err := app.SetupTracing(ctx, "duban-"+args[0])
+		if err != nil {
+			return fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
+		}
+		defer func() { _ = flush(context.WithoutCancel(ctx)) }()
+	}
+	switch args[0] {
 	case "dev":
 		cfg, err := parseDevFlags(args[1:], configFromEnv())
 		if err != nil {

@@ -26,6 +26,11 @@ import (
 	"github.com/duban/duban/division"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/metrics"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
+	"go.temporal.io/sdk/interceptor"
 	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	"go.temporal.io/sdk/client"
@@ -52,6 +57,10 @@ type Config struct {
 	ScanCommand []string
 	// Auth tells the console how users log in (OpenID Connect in production).
 	Auth api.AuthConfig
+	// Tracer receives the spans of HTTP requests, Temporal calls, workflows,
+	// activities and PostgreSQL statements (nil: the global provider, which
+	// SetupTracing points at OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+	Tracer trace.TracerProvider
 }
 
 // App is the running system of one process.
@@ -87,9 +96,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.TemporalNamespace == "" {
 		cfg.TemporalNamespace = "default"
 	}
+	if cfg.Tracer == nil {
+		cfg.Tracer = otel.GetTracerProvider()
+	}
 	a := &App{Config: cfg, Metrics: metrics.New()}
 	var err error
-	if a.DB, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
+	if a.DB, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.WithTracing(cfg.Tracer)); err != nil {
 		return nil, err
 	}
 	tenants, err := a.DB.AllTenants(ctx)
@@ -111,8 +123,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	tracing, err := temporalotel.NewTracingInterceptor(temporalotel.TracerOptions{Tracer: cfg.Tracer.Tracer("temporal-sdk-go"),
+		TextMapPropagator: propagation.TraceContext{}})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Temporal, err = client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-		Logger: slogAdapter{slog.Default()}, MetricsHandler: a.Metrics.Temporal(newIncidents(a.DB))})
+		Logger: slogAdapter{slog.Default()}, MetricsHandler: a.Metrics.Temporal(newIncidents(a.DB)), Interceptors: []interceptor.ClientInterceptor{tracing}})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
@@ -248,7 +266,7 @@ func (a *App) newServer(v api.Verifier, dev *api.DevSigner) *api.Server {
 		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Engine: a.Engine,
 		RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins, Egress: a.Config.Egress,
 		Ready: []api.HealthCheck{{Name: "postgres", Check: a.DB.Ping}, {Name: "temporal", Check: a.Engine.Ping}},
-		Blobs: a.Blobs, Scan: commandScanner(a.Config.ScanCommand), AuthConfig: a.Config.Auth, Metrics: a.Metrics,
+		Blobs: a.Blobs, Scan: commandScanner(a.Config.ScanCommand), AuthConfig: a.Config.Auth, Metrics: a.Metrics, Tracer: a.Config.Tracer,
 		Console: console.Handler(console.Options{Issuer: issuerOrigin(a.Config.Auth.Issuer)}),
 	}
 }

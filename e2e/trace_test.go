@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban/duban/api"
+	"github.com/duban/duban/internal/app"
+	"github.com/duban/duban/internal/seed"
+	"github.com/duban/duban/internal/testenv"
+	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+)
+
+// TestTraceOfOneSubmit: one submit is one trace, from the HTTP request
+// through the Temporal client's update, the workflow's update handler and
+// the projection's local activity, down to the PostgreSQL write.
+func TestTraceOfOneSubmit(t *testing.T) {
+	t.Parallel()
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+
+	d := testenv.NewDB(t)
+	ts := testenv.Temporal(t)
+	ctx := context.Background()
+	c, err := app.Open(ctx, app.Config{DatabaseURL: d.AppURL, TemporalAddress: ts.FrontendHostPort(),
+		TaskQueue: fmt.Sprintf("duban-trace-%d-%d", os.Getpid(), queueSeq.Add(1)), Egress: loopbackEgress, Tracer: tp})
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	require.NoError(t, seed.Apply(ctx, c.DB))
+	require.NoError(t, c.Authz.Reload())
+	require.NoError(t, c.StartWorker(nil))
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	signer := &api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}
+	srv := httptest.NewServer(c.Server(signer.Verifier(), nil).Handler())
+	t.Cleanup(srv.Close)
+	s := &stack{t: t, app: c, db: d, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
+
+	id := s.launchHouse("郑州房屋安全排查", []string{"county"}, []string{"410122"})
+	aid := id + ".410122"
+	s.waitAssignment(aid)
+	r := s.call("zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": map[string]any{
+		"buildings_surveyed": 10, "self_built_business": 1, "public_buildings": 1, "hazards_found": 1, "hazards_rectified": 1, "summary": "完成"}})
+	require.Equal(t, 200, r.Status, string(r.Raw))
+
+	var root sdktrace.ReadOnlySpan
+	var trace []tracetest.SpanStub
+	eventually(t, 10*time.Second, func() bool {
+		spans := exp.GetSpans()
+		for _, sp := range spans {
+			if sp.Name == "POST submit-assignment" {
+				root = sp.Snapshot()
+			}
+		}
+		if root == nil {
+			return false
+		}
+		trace = trace[:0]
+		for _, sp := range spans {
+			if sp.SpanContext.TraceID() == root.SpanContext().TraceID() {
+				trace = append(trace, sp)
+			}
+		}
+		return hasSpan(trace, "pg upsert_assignment")
+	}, "the submit's trace reaches the PostgreSQL write")
+	byID := map[string]tracetest.SpanStub{}
+	for _, sp := range trace {
+		byID[sp.SpanContext.SpanID().String()] = sp
+	}
+	// the write's ancestry, up to the HTTP request
+	var chain []string
+	for sp, ok := find(trace, "pg upsert_assignment"); ok; sp, ok = byID[sp.Parent.SpanID().String()] {
+		chain = append(chain, sp.Name)
+	}
+	got := strings.Join(chain, " ← ")
+	t.Logf("the write's ancestry: %s", got)
+	for _, want := range []string{"pg upsert_assignment", "RunActivity:ProjectAssignment", "HandleUpdate:submit", "UpdateWorkflow:submit", "POST submit-assignment"} {
+		require.Contains(t, got, want, "the span tree: %s", got)
+	}
+	require.Equal(t, "POST submit-assignment", chain[len(chain)-1], "the HTTP request is the root: %s", got)
+}
+
+func hasSpan(spans []tracetest.SpanStub, name string) bool { _, ok := find(spans, name); return ok }
+
+func find(spans []tracetest.SpanStub, name string) (tracetest.SpanStub, bool) {
+	for _, sp := range spans {
+		if sp.Name == name {
+			return sp, true
+		}
+	}
+	return tracetest.SpanStub{}, false
+}
