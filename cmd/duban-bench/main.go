@@ -17,6 +17,9 @@ const usage = `duban-bench — benchmarks and load test for Duban 督办
 Usage:
   duban-bench [fanout|townships|reads|update|console]...
                    benchmarks on a throwaway stack, each with its baselines (BENCHMARKS.md)
+  duban-bench cluster
+                   the production rehearsal: a Temporal cluster built from source on PostgreSQL (frontend,
+                   history, matching, worker as separate processes), two serve and two worker replicas
   duban-bench loadtest [--url http://127.0.0.1:8080] [--rate 100] [--duration 20s] [--workers 16]
                    bounded mixed load against a running duban dev on this machine
 `
@@ -29,6 +32,8 @@ func run(ctx context.Context, args []string) error {
 		case "help", "-h", "--help":
 			fmt.Print(usage)
 			return nil
+		case "cluster":
+			return runCluster(ctx, os.Stdout)
 		case "loadtest":
 			cfg, err := load.ParseFlags(args[1:])
 			if err != nil {
