@@ -115,6 +115,7 @@ func (c *Cluster) Start(service string) error {
 	}
 	cmd := exec.Command(c.opts.Server, "--root", c.opts.Dir, "--config", "config", "--env", "cluster", "--allow-no-auth", "start", "--service", service)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Dir = c.opts.Dir // the dynamic config path is relative to it
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
