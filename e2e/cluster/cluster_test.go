@@ -1,0 +1,256 @@
+//go:build cluster
+
+// Package cluster proves the production topology on this machine: a
+// Temporal cluster built from source on PostgreSQL (frontend, history,
+// matching and worker as separate processes), two `duban serve` and two
+// `duban worker` processes; a Henan campaign launched through one API
+// replica and worked through the other while a worker, the history
+// service and an API replica are killed with SIGKILL and restarted.
+// Nothing may be lost or done twice. It builds the Temporal server once
+// (about 7 minutes, into .duban/bin) and runs in .ci/run:
+//
+//	go test -tags cluster ./e2e/cluster
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/duban/duban"
+	"github.com/duban/duban/api"
+	"github.com/duban/duban/internal/app"
+	"github.com/duban/duban/internal/devstack"
+	"github.com/duban/duban/internal/seed"
+	"github.com/duban/duban/postgres"
+	"github.com/stretchr/testify/require"
+)
+
+type proc struct {
+	cmd  *exec.Cmd
+	args []string
+	env  []string
+	log  string
+	done chan struct{}
+}
+
+func start(t *testing.T, bin string, env []string, log string, args ...string) *proc {
+	p := &proc{args: args, env: env, log: log}
+	p.run(t, bin)
+	return p
+}
+
+func (p *proc) run(t *testing.T, bin string) {
+	f, err := os.OpenFile(p.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(t, err)
+	p.cmd = exec.Command(bin, p.args...)
+	p.cmd.Env, p.cmd.Stdout, p.cmd.Stderr = p.env, f, f
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	require.NoError(t, p.cmd.Start())
+	p.done = make(chan struct{})
+	go func() { _ = p.cmd.Wait(); f.Close(); close(p.done) }()
+}
+
+// kill sends SIGKILL and waits until the process is gone.
+func (p *proc) kill() { _ = p.cmd.Process.Signal(syscall.SIGKILL); <-p.done }
+
+func TestClusterSurvivesFaults(t *testing.T) {
+	ctx := context.Background()
+	root := devstack.ModuleRoot()
+	require.NotEmpty(t, root)
+	binDir := filepath.Join(root, ".duban", "bin")
+	server := build(t, binDir, "server", devstack.TemporalServerModule)
+	tool := build(t, binDir, "sql", devstack.TemporalSQLToolModule)
+	schema := moduleDir(t, "go.temporal.io/server@v1.29.1")
+
+	dir, err := os.MkdirTemp("", "duban-cluster-")
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(dir, 0o755))
+	t.Cleanup(func() {
+		if !t.Failed() {
+			_ = os.RemoveAll(dir)
+		} else {
+			t.Logf("logs kept in %s", dir)
+		}
+	})
+	pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "pg")})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg.Stop() })
+	cl, err := devstack.StartTemporalCluster(ctx, devstack.ClusterOptions{Dir: filepath.Join(dir, "temporal"), Postgres: pg, Server: server, SQLTool: tool,
+		SchemaDir: filepath.Join(schema, "schema", "postgresql", "v12"), Shards: 8, BasePort: 27233})
+	require.NoError(t, err)
+	t.Cleanup(cl.Stop)
+	appURL, err := app.PrepareLocal(ctx, pg, "duban_cluster_app")
+	require.NoError(t, err)
+	a, err := app.Open(ctx, app.Config{DatabaseURL: appURL, TemporalAddress: cl.FrontendHostPort()})
+	require.NoError(t, err)
+	require.NoError(t, seed.Apply(ctx, a.DB))
+	a.Close()
+
+	dubanBin := filepath.Join(dir, "duban")
+	b := exec.Command("go", "build", "-o", dubanBin, "./cmd/duban")
+	b.Dir = root
+	out, err := b.CombinedOutput()
+	require.NoError(t, err, string(out))
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	der, _ := x509.MarshalPKIXPublicKey(pub)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "key.pub"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644))
+	signer := &api.DevSigner{Key: key, Issuer: "cluster", Audience: "duban", TTL: time.Hour}
+	env := append(os.Environ(), "DATABASE_URL="+appURL, "TEMPORAL_ADDRESS="+cl.FrontendHostPort(), "AUTH_ISSUER=cluster", "AUTH_AUDIENCE=duban",
+		"AUTH_PUBLIC_KEY_FILE="+filepath.Join(dir, "key.pub"), "DUBAN_RATE_LIMIT=0")
+	with := func(extra ...string) []string { return append(append([]string(nil), env...), extra...) } // a copy per process
+	apiA := start(t, dubanBin, with("DUBAN_ADDR=127.0.0.1:28091"), filepath.Join(dir, "serve-a.log"), "serve")
+	apiB := start(t, dubanBin, with("DUBAN_ADDR=127.0.0.1:28092"), filepath.Join(dir, "serve-b.log"), "serve")
+	w1 := start(t, dubanBin, env, filepath.Join(dir, "worker-1.log"), "worker")
+	w2 := start(t, dubanBin, env, filepath.Join(dir, "worker-2.log"), "worker")
+	t.Cleanup(func() {
+		for _, p := range []*proc{apiA, apiB, w1, w2} {
+			_ = p.cmd.Process.Signal(os.Interrupt)
+		}
+	})
+	A, B := "http://127.0.0.1:28091", "http://127.0.0.1:28092"
+	call := func(base, login, method, path string, body any) (int, map[string]any) {
+		tok, _ := signer.Sign(login, time.Now())
+		var rd io.Reader
+		if body != nil {
+			bs, _ := json.Marshal(body)
+			rd = strings.NewReader(string(bs))
+		}
+		req, _ := http.NewRequest(method, base+path, rd)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, nil
+		}
+		defer r.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		return r.StatusCode, m
+	}
+	waitFor := func(within time.Duration, what string, ok func() bool) {
+		deadline := time.Now().Add(within)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out: %s", what)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
+	waitFor(60*time.Second, "both API replicas answer", func() bool {
+		sa, _ := call(A, "henan-planner", "GET", "/v1/me", nil)
+		sb, _ := call(B, "henan-planner", "GET", "/v1/me", nil)
+		return sa == 200 && sb == 200
+	})
+
+	// launch through A; mid fan-out, SIGKILL a worker, the history service and API replica A
+	st, c := call(A, "henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "house-survey", "title": "河南房屋排查（故障演练）", "scope": "41", "levels": []string{"city", "county"}})
+	require.Equal(t, 201, st, "%v", c)
+	id := c["id"].(string)
+	total := func() int {
+		_, p := call(B, "henan-planner", "GET", "/v1/assignments?campaign="+id+"&limit=1", nil)
+		n, _ := p["total"].(float64)
+		return int(n)
+	}
+	waitFor(2*time.Minute, "the fan-out begins", func() bool { return total() >= 20 })
+	w1.kill()
+	cl.Kill("history")
+	apiA.kill()
+	time.Sleep(2 * time.Second)
+	require.NoError(t, cl.Start("history"))
+	w1.run(t, dubanBin)
+	apiA.run(t, dubanBin)
+	waitFor(5*time.Minute, "every assignment of Henan exists after the faults", func() bool { return total() == 198 })
+
+	// work it through the other replica; mid approvals, the same faults again
+	for _, s := range []struct{ login, tenant string }{{"zhongmu-staff", "410122"}, {"lankao-staff", "410225"}} {
+		waitFor(time.Minute, "submit "+s.tenant, func() bool {
+			st, _ := call(B, s.login, "POST", "/v1/assignments/"+id+"."+s.tenant+"/submit", map[string]any{"report": map[string]any{
+				"buildings_surveyed": 10, "self_built_business": 1, "public_buildings": 1, "hazards_found": 1, "hazards_rectified": 1, "summary": "完成"}})
+			return st == 200
+		})
+	}
+	w2.kill()
+	cl.Kill("history")
+	apiB.kill()
+	time.Sleep(2 * time.Second)
+	require.NoError(t, cl.Start("history"))
+	w2.run(t, dubanBin)
+	apiB.run(t, dubanBin)
+	for _, s := range []struct{ login, tenant string }{{"zhengzhou-reviewer", "410122"}, {"henan-planner", "410225"}} {
+		last := ""
+		waitFor(2*time.Minute, "approve "+s.tenant+" ("+last+")", func() bool {
+			st, a := call(A, s.login, "POST", "/v1/assignments/"+id+"."+s.tenant+"/review", map[string]any{"decision": "approve"})
+			if st == 409 { // approved already by a retry whose answer was lost
+				_, a = call(A, s.login, "GET", "/v1/assignments/"+id+"."+s.tenant, nil)
+			}
+			last = fmt.Sprintf("%d %v", st, a)
+			if a["state"] != "approved" {
+				t.Logf("approve %s: %s", s.tenant, last)
+			}
+			return a["state"] == "approved"
+		})
+	}
+
+	// nothing lost, nothing twice
+	db, err := postgres.Open(ctx, pg.AdminURL("duban"))
+	require.NoError(t, err)
+	defer db.Close()
+	var n, distinct int
+	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT tenant) FROM assignments WHERE campaign_id = $1`, id).Scan(&n, &distinct))
+	require.Equal(t, 198, n)
+	require.Equal(t, 198, distinct, "every assignment once")
+	rows, err := db.Pool.Query(ctx, `SELECT assignment_id, action, count(*) FROM assignment_events WHERE action IN ('submit', 'approve', 'sign_off') GROUP BY 1, 2`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var aid, action string
+		var k int
+		require.NoError(t, rows.Scan(&aid, &action, &k))
+		require.Equal(t, 1, k, "%s %s recorded %d times", aid, action, k)
+	}
+	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) - count(DISTINCT (tenant, kind, assignment_id, title_zh)) FROM notifications`).Scan(&n))
+	require.Zero(t, n, "no notification twice")
+	broken, checked, err := db.VerifyAudit(ctx, duban.SystemScope)
+	require.NoError(t, err)
+	require.Nil(t, broken, "the audit chains verify")
+	t.Logf("198 assignments, %d audit events verified, faults: worker, history, API replica ×2", checked)
+}
+
+func build(t *testing.T, dir, name, module string) string {
+	target := filepath.Join(dir, name)
+	if st, err := os.Stat(target); err == nil && !st.IsDir() {
+		return target
+	}
+	t.Logf("building %s (first run only, several minutes)", module)
+	cmd := exec.Command("go", "install", module)
+	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return target
+}
+
+func moduleDir(t *testing.T, mod string) string {
+	cmd := exec.Command("go", "mod", "download", "-json", mod)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	var m struct{ Dir string }
+	require.NoError(t, json.Unmarshal(out, &m))
+	return m.Dir
+}
+
