@@ -56,16 +56,24 @@ func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
 	if err != nil {
 		return nil, err
 	}
-	root := devstack.ModuleRoot()
-	bin, err := devstack.TemporalBinary(ctx, filepath.Join(root, ".duban", "bin"), out)
-	if err != nil {
-		return nil, err
+	// DUBAN_BENCH_TEMPORAL points the bench at a running Temporal (the
+	// cluster of `duban-bench cluster`); else it starts a dev server
+	temporalAddr := os.Getenv("DUBAN_BENCH_TEMPORAL")
+	if temporalAddr == "" {
+		root := devstack.ModuleRoot()
+		bin, err := devstack.TemporalBinary(ctx, filepath.Join(root, ".duban", "bin"), out)
+		if err != nil {
+			return nil, err
+		}
+		if b.tmp, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Binary: bin}); err != nil {
+			return nil, err
+		}
+		temporalAddr = b.tmp.FrontendHostPort()
 	}
-	if b.tmp, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Binary: bin}); err != nil {
-		return nil, err
-	}
-	// no rate limit: measure the system, not the limiter
-	if b.app, err = app.Open(ctx, app.Config{DatabaseURL: appURL, TemporalAddress: b.tmp.FrontendHostPort()}); err != nil {
+	// no rate limit: measure the system, not the limiter; a task queue of
+	// its own, so that a cluster's other workers take none of its tasks
+	if b.app, err = app.Open(ctx, app.Config{DatabaseURL: appURL, TemporalAddress: temporalAddr,
+		TaskQueue: "duban-bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)}); err != nil {
 		return nil, err
 	}
 	if err := seed.Apply(ctx, b.app.DB); err != nil {
