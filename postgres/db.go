@@ -46,7 +46,9 @@ type Option func(*pgxpool.Config)
 // WithTracing makes a span of every statement (named as in
 // queries/*.sql, arguments left out).
 func WithTracing(tp trace.TracerProvider) Option {
-	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = queryTracer{tracer: tp.Tracer("github.com/duban/duban/postgres")} }
+	return func(c *pgxpool.Config) {
+		c.ConnConfig.Tracer = queryTracer{tracer: tp.Tracer("github.com/duban/duban/postgres")}
+	}
 }
 
 // Close closes the pool.
