@@ -24,11 +24,11 @@ import (
 	"github.com/duban/duban/authz"
 	"github.com/duban/duban/egress"
 	"github.com/duban/duban/metrics"
+	"github.com/duban/duban/workflows"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	"github.com/duban/duban/workflows"
 	"gocloud.dev/blob"
 )
 

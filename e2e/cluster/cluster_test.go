@@ -14,12 +14,12 @@ package cluster
 
 import (
 	"context"
-	"fmt"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -253,4 +253,3 @@ func moduleDir(t *testing.T, mod string) string {
 	require.NoError(t, json.Unmarshal(out, &m))
 	return m.Dir
 }
-
