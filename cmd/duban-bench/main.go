@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/duban/duban/internal/app"
@@ -24,7 +25,11 @@ Usage:
                    bounded mixed load against a running duban dev on this machine
 `
 
-func main() { app.Main("duban-bench", run) }
+func main() {
+	// the API's request log would drown the figures: warnings and errors only
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	app.Main("duban-bench", run)
+}
 
 func run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
