@@ -53,15 +53,22 @@ func startStack(t *testing.T) *stack { t.Helper(); return newStack(t, false) }
 // dev tokens), as `duban dev` serves it: what the console tests drive.
 func startDevStack(t *testing.T) *stack { t.Helper(); return newStack(t, true) }
 
-func newStack(t *testing.T, dev bool) *stack {
+func newStack(t *testing.T, dev bool) *stack { t.Helper(); return newStackWith(t, dev, nil) }
+
+// newStackWith is newStack with the assembly's configuration adjusted first.
+func newStackWith(t *testing.T, dev bool, tweak func(*app.Config)) *stack {
 	t.Helper()
 	d := testenv.NewDB(t)
 	ts := testenv.Temporal(t)
 	ctx := context.Background()
 	queue := fmt.Sprintf("duban-test-%d-%d", os.Getpid(), queueSeq.Add(1))
 	// tests drive many calls per persona
-	c, err := app.Open(ctx, app.Config{DatabaseURL: d.AppURL, TemporalAddress: ts.FrontendHostPort(), TaskQueue: queue,
-		RateLimit: api.RateLimit{PerSecond: 10000, Burst: 10000}, Egress: loopbackEgress, BlobURL: "file://" + t.TempDir()})
+	cfg := app.Config{DatabaseURL: d.AppURL, TemporalAddress: ts.FrontendHostPort(), TaskQueue: queue,
+		RateLimit: api.RateLimit{PerSecond: 10000, Burst: 10000}, Egress: loopbackEgress, BlobURL: "file://" + t.TempDir()}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	c, err := app.Open(ctx, cfg)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	require.NoError(t, seed.Apply(ctx, c.DB))

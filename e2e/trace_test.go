@@ -2,19 +2,11 @@ package e2e
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"fmt"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/duban/duban/api"
 	"github.com/duban/duban/internal/app"
-	"github.com/duban/duban/internal/seed"
-	"github.com/duban/duban/internal/testenv"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -29,21 +21,7 @@ func TestTraceOfOneSubmit(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 
-	d := testenv.NewDB(t)
-	ts := testenv.Temporal(t)
-	ctx := context.Background()
-	c, err := app.Open(ctx, app.Config{DatabaseURL: d.AppURL, TemporalAddress: ts.FrontendHostPort(),
-		TaskQueue: fmt.Sprintf("duban-trace-%d-%d", os.Getpid(), queueSeq.Add(1)), Egress: loopbackEgress, Tracer: tp})
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
-	require.NoError(t, seed.Apply(ctx, c.DB))
-	require.NoError(t, c.Authz.Reload())
-	require.NoError(t, c.StartWorker(nil))
-	_, key, _ := ed25519.GenerateKey(rand.Reader)
-	signer := &api.DevSigner{Key: key, Issuer: "test", Audience: "duban", TTL: time.Hour}
-	srv := httptest.NewServer(c.Server(signer.Verifier(), nil).Handler())
-	t.Cleanup(srv.Close)
-	s := &stack{t: t, app: c, db: d, srv: srv, signer: signer, tokens: map[string]string{}, made: map[string]bool{}}
+	s := newStackWith(t, false, func(c *app.Config) { c.Tracer = tp })
 
 	id := s.launchHouse("郑州房屋安全排查", []string{"county"}, []string{"410122"})
 	aid := id + ".410122"

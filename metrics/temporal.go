@@ -68,19 +68,27 @@ func (v *temporalVecs) values(name string, tags map[string]string) ([]string, []
 	return names, vals
 }
 
-func (h *temporalHandler) Counter(name string) client.MetricsCounter {
+// series returns the vector named name, making and registering it on
+// first use with the label names the handler's tags fix, and the label
+// values for this handler.
+func series[V prometheus.Collector](h *temporalHandler, vecs map[string]V, name string, newVec func(labels []string) V) (V, []string) {
 	v := h.v
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	names, vals := v.values(name, h.tags)
-	vec, ok := v.counters[name]
+	vec, ok := vecs[name]
 	if !ok {
-		vec = prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: "Temporal SDK counter " + name}, names)
-		if v.reg.Register(vec) != nil {
-			vec = prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: "unregistered"}, names)
-		}
-		v.counters[name] = vec
+		vec = newVec(names)
+		_ = v.reg.Register(vec) // a clash leaves the series unexported, never the SDK broken
+		vecs[name] = vec
 	}
-	v.mu.Unlock()
+	return vec, vals
+}
+
+func (h *temporalHandler) Counter(name string) client.MetricsCounter {
+	vec, vals := series(h, h.v.counters, name, func(l []string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: "Temporal SDK counter " + name}, l)
+	})
 	c := vec.WithLabelValues(vals...)
 	var next client.MetricsCounter
 	if h.next != nil {
@@ -97,36 +105,17 @@ func (h *temporalHandler) Counter(name string) client.MetricsCounter {
 }
 
 func (h *temporalHandler) Gauge(name string) client.MetricsGauge {
-	v := h.v
-	v.mu.Lock()
-	names, vals := v.values(name, h.tags)
-	vec, ok := v.gauges[name]
-	if !ok {
-		vec = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: "Temporal SDK gauge " + name}, names)
-		if v.reg.Register(vec) != nil {
-			vec = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: "unregistered"}, names)
-		}
-		v.gauges[name] = vec
-	}
-	v.mu.Unlock()
-	g := vec.WithLabelValues(vals...)
-	return gaugeFunc(g.Set)
+	vec, vals := series(h, h.v.gauges, name, func(l []string) *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: "Temporal SDK gauge " + name}, l)
+	})
+	return gaugeFunc(vec.WithLabelValues(vals...).Set)
 }
 
 func (h *temporalHandler) Timer(name string) client.MetricsTimer {
-	v := h.v
-	v.mu.Lock()
-	names, vals := v.values(name, h.tags)
-	vec, ok := v.timers[name]
-	if !ok {
-		vec = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: "Temporal SDK timer " + name + " (seconds)",
-			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, names)
-		if v.reg.Register(vec) != nil {
-			vec = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: "unregistered"}, names)
-		}
-		v.timers[name] = vec
-	}
-	v.mu.Unlock()
+	vec, vals := series(h, h.v.timers, name, func(l []string) *prometheus.HistogramVec {
+		return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: "Temporal SDK timer " + name + " (seconds)",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, l)
+	})
 	o := vec.WithLabelValues(vals...)
 	return timerFunc(func(d time.Duration) { o.Observe(d.Seconds()) })
 }
