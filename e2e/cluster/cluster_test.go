@@ -5,7 +5,8 @@
 // matching and worker as separate processes), two `duban serve` and two
 // `duban worker` processes; a Henan campaign launched through one API
 // replica and worked through the other while a worker, the history
-// service and an API replica are killed with SIGKILL and restarted.
+// service and an API replica are killed with SIGKILL and restarted — mid
+// fan-out, mid approvals and mid sign-off.
 // Nothing may be lost or done twice. It builds the Temporal server once
 // (about 7 minutes, into .duban/bin) and runs in .ci/run:
 //
@@ -207,6 +208,24 @@ func TestClusterSurvivesFaults(t *testing.T) {
 		})
 	}
 
+	// mid sign-off: the third round of faults, then the province signs both off through B
+	w1.kill()
+	cl.Kill("history")
+	apiA.kill()
+	time.Sleep(2 * time.Second)
+	require.NoError(t, cl.Start("history"))
+	w1.run(t, dubanBin)
+	apiA.run(t, dubanBin)
+	for _, tenant := range []string{"410122", "410225"} {
+		waitFor(2*time.Minute, "sign off "+tenant, func() bool {
+			st, a := call(B, "henan-planner", "POST", "/v1/assignments/"+id+"."+tenant+"/sign-off", map[string]any{})
+			if st == 409 { // signed off already by a retry whose answer was lost
+				_, a = call(B, "henan-planner", "GET", "/v1/assignments/"+id+"."+tenant, nil)
+			}
+			return a["state"] == "signed_off"
+		})
+	}
+
 	// nothing lost, nothing twice
 	db, err := postgres.Open(ctx, pg.AdminURL("duban"))
 	require.NoError(t, err)
@@ -228,7 +247,9 @@ func TestClusterSurvivesFaults(t *testing.T) {
 	broken, checked, err := db.VerifyAudit(ctx, duban.SystemScope)
 	require.NoError(t, err)
 	require.Nil(t, broken, "the audit chains verify")
-	t.Logf("198 assignments, %d audit events verified, faults: worker, history, API replica ×2", checked)
+	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) FROM assignment_events WHERE action = 'sign_off'`).Scan(&n))
+	require.Equal(t, 2, n, "two sign-offs, each once")
+	t.Logf("198 assignments, %d audit events verified; faults (a worker, history, an API replica) mid fan-out, mid approvals, mid sign-off", checked)
 }
 
 func build(t *testing.T, dir, name, module string) string {
