@@ -23,6 +23,7 @@ import (
 	"github.com/duban/duban/internal/devstack"
 	"github.com/duban/duban/internal/load"
 	"github.com/duban/duban/internal/seed"
+	"github.com/duban/duban/postgres"
 	"github.com/duban/duban/workflows"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -249,7 +250,21 @@ func benchFanout(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 			maxEvents, where = l, id
 		}
 	}
+	// the read model's size per assignment right after the fan-out (each
+	// assignment assigned once: one row, one event, one audit event, its notices)
+	sizes, err := tableBytes(ctx, b.pg.AdminURL("duban"), "assignments", "assignment_events", "audit_events", "notifications")
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	var parts []string
+	for _, t := range []string{"assignments", "assignment_events", "audit_events", "notifications"} {
+		total += sizes[t]
+		parts = append(parts, fmt.Sprintf("%s %.0f", t, float64(sizes[t])/float64(n)))
+	}
 	return []BenchResult{
+		{Name: "read model bytes per assigned assignment", Value: float64(total) / float64(n), Unit: "B",
+			Note: "tables + indexes + TOAST: " + strings.Join(parts, ", ")},
 		{Name: fmt.Sprintf("national fan-out (%d assignments)", n), Value: took.Seconds(), Baseline: base.Seconds(), Unit: "s", Note: "baseline: same tree of empty workflows via the SDK"},
 		{Name: "largest node history", Value: float64(maxEvents), Unit: "events", Note: where + " (Temporal's limit: 51,200 events)"},
 		{Name: "peak RSS of the process (API+worker)", Value: float64(peakRSS()) / (1 << 20), Unit: "MiB", Note: "VmHWM"},
@@ -503,4 +518,22 @@ func runBench(ctx context.Context, names []string, out io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// tableBytes is each table's size with its indexes and TOAST.
+func tableBytes(ctx context.Context, url string, tables ...string) (map[string]int64, error) {
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	out := map[string]int64{}
+	for _, t := range tables {
+		var n int64
+		if err := db.Pool.QueryRow(ctx, "SELECT pg_total_relation_size($1::regclass)", t).Scan(&n); err != nil {
+			return nil, err
+		}
+		out[t] = n
+	}
+	return out, nil
 }
