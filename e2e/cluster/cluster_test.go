@@ -20,7 +20,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -169,13 +168,29 @@ func TestClusterSurvivesFaults(t *testing.T) {
 		return int(n)
 	}
 	waitFor(2*time.Minute, "the fan-out begins", func() bool { return total() >= 20 })
-	w1.kill()
-	cl.Kill("history")
-	apiA.kill()
-	time.Sleep(2 * time.Second)
-	require.NoError(t, cl.Start("history"))
-	w1.run(t, dubanBin)
-	apiA.run(t, dubanBin)
+	// fault SIGKILLs a worker, the history service and an API replica, and
+	// starts them again
+	fault := func(w, api *proc) {
+		w.kill()
+		cl.Kill("history")
+		api.kill()
+		time.Sleep(2 * time.Second)
+		require.NoError(t, cl.Start("history"))
+		w.run(t, dubanBin)
+		api.run(t, dubanBin)
+	}
+	// reach posts an act until the assignment is in state; a 409 means a
+	// retry whose answer was lost did it already, which the read confirms
+	reach := func(base, login, tenant, act string, body map[string]any, state string) {
+		waitFor(2*time.Minute, act+" "+tenant, func() bool {
+			st, a := call(base, login, "POST", "/v1/assignments/"+id+"."+tenant+"/"+act, body)
+			if st == 409 {
+				_, a = call(base, login, "GET", "/v1/assignments/"+id+"."+tenant, nil)
+			}
+			return a["state"] == state
+		})
+	}
+	fault(w1, apiA)
 	waitFor(5*time.Minute, "every assignment of Henan exists after the faults", func() bool { return total() == 198 })
 
 	// work it through the other replica; mid approvals, the same faults again
@@ -186,44 +201,14 @@ func TestClusterSurvivesFaults(t *testing.T) {
 			return st == 200
 		})
 	}
-	w2.kill()
-	cl.Kill("history")
-	apiB.kill()
-	time.Sleep(2 * time.Second)
-	require.NoError(t, cl.Start("history"))
-	w2.run(t, dubanBin)
-	apiB.run(t, dubanBin)
-	for _, s := range []struct{ login, tenant string }{{"zhengzhou-reviewer", "410122"}, {"henan-planner", "410225"}} {
-		last := ""
-		waitFor(2*time.Minute, "approve "+s.tenant+" ("+last+")", func() bool {
-			st, a := call(A, s.login, "POST", "/v1/assignments/"+id+"."+s.tenant+"/review", map[string]any{"decision": "approve"})
-			if st == 409 { // approved already by a retry whose answer was lost
-				_, a = call(A, s.login, "GET", "/v1/assignments/"+id+"."+s.tenant, nil)
-			}
-			last = fmt.Sprintf("%d %v", st, a)
-			if a["state"] != "approved" {
-				t.Logf("approve %s: %s", s.tenant, last)
-			}
-			return a["state"] == "approved"
-		})
-	}
+	fault(w2, apiB)
+	reach(A, "zhengzhou-reviewer", "410122", "review", map[string]any{"decision": "approve"}, "approved")
+	reach(A, "henan-planner", "410225", "review", map[string]any{"decision": "approve"}, "approved")
 
 	// mid sign-off: the third round of faults, then the province signs both off through B
-	w1.kill()
-	cl.Kill("history")
-	apiA.kill()
-	time.Sleep(2 * time.Second)
-	require.NoError(t, cl.Start("history"))
-	w1.run(t, dubanBin)
-	apiA.run(t, dubanBin)
+	fault(w1, apiA)
 	for _, tenant := range []string{"410122", "410225"} {
-		waitFor(2*time.Minute, "sign off "+tenant, func() bool {
-			st, a := call(B, "henan-planner", "POST", "/v1/assignments/"+id+"."+tenant+"/sign-off", map[string]any{})
-			if st == 409 { // signed off already by a retry whose answer was lost
-				_, a = call(B, "henan-planner", "GET", "/v1/assignments/"+id+"."+tenant, nil)
-			}
-			return a["state"] == "signed_off"
-		})
+		reach(B, "henan-planner", tenant, "sign-off", map[string]any{}, "signed_off")
 	}
 
 	// nothing lost, nothing twice
