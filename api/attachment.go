@@ -24,8 +24,15 @@ const (
 	actAttachmentRead   = "attachment.read"
 )
 
-// MaxUploadBytes limits one uploaded file.
-const MaxUploadBytes = 10 << 20
+// MaxUploadBytes limits one uploaded file; maxUploadBody the request that
+// carries it (the file and its multipart framing).
+const (
+	MaxUploadBytes = 10 << 20
+	maxUploadBody  = MaxUploadBytes + 64<<10
+)
+
+// blobKey is where content with this SHA-256 is kept.
+func blobKey(hash string) string { return "sha256/" + hash[:2] + "/" + hash }
 
 // Scanner inspects an upload before it is kept (the virus-scan hook); an
 // error refuses the file. The assembly wires DUBAN_SCAN_COMMAND to it.
@@ -83,7 +90,7 @@ func (s *Server) registerAttachments(api huma.API) {
 			"UTF-8 text, xlsx/docx/pptx), at most 10 MiB, passed to the virus-scan hook, and stored once by its SHA-256. " +
 			"The answer's id (att_…) goes into report fields of type attachment and hazard photos. Uploading the same " +
 			"file for the same tenant again returns the same attachment.",
-		Security: bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: MaxUploadBytes + 64<<10,
+		Security: bearerSecurity, DefaultStatus: http.StatusCreated, MaxBodyBytes: maxUploadBody,
 	}, func(ctx context.Context, in *uploadIn) (*attachmentOut, error) {
 		if s.Blobs == nil {
 			return nil, huma.Error503ServiceUnavailable("attachment storage is not configured")
@@ -128,7 +135,7 @@ func (s *Server) registerAttachments(api huma.API) {
 		}
 		sum := sha256.Sum256(content)
 		hash := hex.EncodeToString(sum[:])
-		key := "sha256/" + hash[:2] + "/" + hash
+		key := blobKey(hash)
 		if ok, err := s.Blobs.Exists(ctx, key); err != nil {
 			return nil, problem(err)
 		} else if !ok {
@@ -173,7 +180,7 @@ func (s *Server) registerAttachments(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		content, err := s.Blobs.ReadAll(ctx, "sha256/"+a.SHA256[:2]+"/"+a.SHA256)
+		content, err := s.Blobs.ReadAll(ctx, blobKey(a.SHA256))
 		if err != nil {
 			if gcerrors.Code(err) == gcerrors.NotFound {
 				return nil, huma.Error404NotFound(fmt.Sprintf("attachment %s not found", a.ID))

@@ -82,11 +82,7 @@ func (s *Server) registerDevPersonas(api huma.API) {
 			if u.Disabled {
 				continue
 			}
-			name := ""
-			if t := s.Dir.Get(u.Tenant); t != nil {
-				name = t.Name
-			}
-			out.Body.Items = append(out.Body.Items, DevPersona{Login: u.Login, Name: u.Name, Tenant: u.Tenant, TenantName: name, Roles: roles[u.Login]})
+			out.Body.Items = append(out.Body.Items, DevPersona{Login: u.Login, Name: u.Name, Tenant: u.Tenant, TenantName: s.name(u.Tenant), Roles: roles[u.Login]})
 		}
 		return out, nil
 	})

@@ -181,7 +181,7 @@ func withBodyChecks(next http.Handler) http.Handler {
 		}
 		if r.Method == http.MethodPost && r.URL.Path == "/v1/attachments" {
 			// a file, not JSON: bounded here, type-checked by the operation
-			r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBytes+64<<10)
+			r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
 			next.ServeHTTP(w, r)
 			return
 		}

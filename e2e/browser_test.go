@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/duban/duban/internal/devstack"
 )
 
 // The console's tests drive a real headless Chromium (Debian's chromium,
@@ -31,13 +31,8 @@ import (
 
 // chromiumPath finds the browser; the tests fail loudly without one.
 func chromiumPath(t testing.TB) string {
-	for _, p := range []string{os.Getenv("DUBAN_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if p == "" {
-			continue
-		}
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
+	if p := devstack.ChromiumPath(); p != "" {
+		return p
 	}
 	t.Fatal("no Chromium: install it with `apt-get install -y chromium fonts-noto-cjk` (or set DUBAN_CHROMIUM); .ci/run does")
 	return ""

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/duban/duban/api"
@@ -31,15 +30,15 @@ func runCluster(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("run it from the repository")
 	}
 	bin := filepath.Join(root, ".duban", "bin")
-	server, err := goInstall(ctx, bin, "server", devstack.TemporalServerModule, out)
+	server, err := devstack.GoInstall(ctx, bin, "server", devstack.TemporalServerModule, out)
 	if err != nil {
 		return err
 	}
-	tool, err := goInstall(ctx, bin, "sql", devstack.TemporalSQLToolModule, out)
+	tool, err := devstack.GoInstall(ctx, bin, "sql", devstack.TemporalSQLToolModule, out)
 	if err != nil {
 		return err
 	}
-	schema, err := moduleDir(ctx, "go.temporal.io/server@v1.29.1")
+	schema, err := devstack.ModuleDir(ctx, "go.temporal.io/server@v1.29.1")
 	if err != nil {
 		return err
 	}
@@ -118,37 +117,6 @@ Tokens (12 h), signed with the key the replicas trust (AUTH_PUBLIC_KEY_FILE):
 		_ = p.Wait()
 	}
 	return nil
-}
-
-// goInstall builds module into dir once and returns the binary's path.
-func goInstall(ctx context.Context, dir, name, module string, out io.Writer) (string, error) {
-	target := filepath.Join(dir, name)
-	if st, err := os.Stat(target); err == nil && !st.IsDir() {
-		return target, nil
-	}
-	fmt.Fprintf(out, "Building %s into %s (first run only, about 3–4 minutes)…\n", module, dir)
-	cmd := exec.CommandContext(ctx, "go", "install", module)
-	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install %s: %v: %s", module, err, b)
-	}
-	return target, nil
-}
-
-// moduleDir is the module cache directory of a module version.
-func moduleDir(ctx context.Context, mod string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", mod)
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	b, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("go mod download %s: %w", mod, err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), `"Dir": "`); ok {
-			return strings.TrimSuffix(v, `",`), nil
-		}
-	}
-	return "", fmt.Errorf("no directory for %s", mod)
 }
 
 // writeDevKey makes the rehearsal's token key: the replicas verify with its

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/duban/duban"
+	"github.com/duban/duban/internal/devstack"
 	"github.com/duban/duban/internal/load"
 )
 
@@ -26,13 +26,7 @@ import (
 // by a Go client one after another); and the gzip size of what the login
 // page loads.
 func benchConsole(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
-	chromium := ""
-	for _, c := range []string{os.Getenv("DUBAN_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(c); c != "" && err == nil {
-			chromium = p
-			break
-		}
-	}
+	chromium := devstack.ChromiumPath()
 	if chromium == "" {
 		return nil, fmt.Errorf("no Chromium: apt-get install -y chromium fonts-noto-cjk")
 	}

@@ -72,9 +72,12 @@ func TestClusterSurvivesFaults(t *testing.T) {
 	root := devstack.ModuleRoot()
 	require.NotEmpty(t, root)
 	binDir := filepath.Join(root, ".duban", "bin")
-	server := build(t, binDir, "server", devstack.TemporalServerModule)
-	tool := build(t, binDir, "sql", devstack.TemporalSQLToolModule)
-	schema := moduleDir(t, "go.temporal.io/server@v1.29.1")
+	server, err := devstack.GoInstall(ctx, binDir, "server", devstack.TemporalServerModule, os.Stderr)
+	require.NoError(t, err)
+	tool, err := devstack.GoInstall(ctx, binDir, "sql", devstack.TemporalSQLToolModule, os.Stderr)
+	require.NoError(t, err)
+	schema, err := devstack.ModuleDir(ctx, "go.temporal.io/server@v1.29.1")
+	require.NoError(t, err)
 
 	dir, err := os.MkdirTemp("", "duban-cluster-")
 	require.NoError(t, err)
@@ -235,27 +238,4 @@ func TestClusterSurvivesFaults(t *testing.T) {
 	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) FROM assignment_events WHERE action = 'sign_off'`).Scan(&n))
 	require.Equal(t, 2, n, "two sign-offs, each once")
 	t.Logf("198 assignments, %d audit events verified; faults (a worker, history, an API replica) mid fan-out, mid approvals, mid sign-off", checked)
-}
-
-func build(t *testing.T, dir, name, module string) string {
-	target := filepath.Join(dir, name)
-	if st, err := os.Stat(target); err == nil && !st.IsDir() {
-		return target
-	}
-	t.Logf("building %s (first run only, several minutes)", module)
-	cmd := exec.Command("go", "install", module)
-	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	return target
-}
-
-func moduleDir(t *testing.T, mod string) string {
-	cmd := exec.Command("go", "mod", "download", "-json", mod)
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	out, err := cmd.Output()
-	require.NoError(t, err)
-	var m struct{ Dir string }
-	require.NoError(t, json.Unmarshal(out, &m))
-	return m.Dir
 }

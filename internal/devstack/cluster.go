@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -266,4 +267,52 @@ func writeClusterConfig(o ClusterOptions) error {
 		return err
 	}
 	return clusterConfig.Execute(f, map[string]int{"Shards": o.Shards, "PG": o.Postgres.Port, "Frontend": o.BasePort})
+}
+
+// GoInstall builds module into dir once (GOBIN) and returns the binary's
+// path; progress says so while it builds.
+func GoInstall(ctx context.Context, dir, name, module string, progress io.Writer) (string, error) {
+	target := filepath.Join(dir, name)
+	if isExec(target) {
+		return target, nil
+	}
+	if progress != nil {
+		fmt.Fprintf(progress, "Building %s into %s (first run only, several minutes)…\n", module, dir)
+	}
+	cmd := exec.CommandContext(ctx, "go", "install", module)
+	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go install %s: %w: %s", module, err, out)
+	}
+	return target, nil
+}
+
+// ModuleDir is the module cache directory of a module version (downloaded
+// when missing), e.g. for the Temporal server's schema files.
+func ModuleDir(ctx context.Context, mod string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", mod)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("go mod download %s: %w", mod, err)
+	}
+	var m struct{ Dir string }
+	if err := json.Unmarshal(out, &m); err != nil || m.Dir == "" {
+		return "", fmt.Errorf("no directory for %s", mod)
+	}
+	return m.Dir, nil
+}
+
+// ChromiumPath finds a Chromium to drive (DUBAN_CHROMIUM, then the usual
+// names on PATH); "" when there is none.
+func ChromiumPath() string {
+	for _, p := range []string{os.Getenv("DUBAN_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	return ""
 }
