@@ -144,6 +144,9 @@ type Accident struct {
 	ReportedAt time.Time `json:"reported_at"`
 	ReportedBy string    `json:"reported_by"`
 	Category   string    `json:"category"`
+	Line       Line      `json:"line,omitempty" doc:"Department line (条线) concerned"`
+	Enterprise string    `json:"enterprise,omitempty" doc:"The enterprise concerned (统一社会信用代码)"`
+	Project    string    `json:"project,omitempty" doc:"The project concerned (项目编号)"`
 	Place      string    `json:"place"`
 	Summary    string    `json:"summary"`
 	AccidentFigures

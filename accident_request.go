@@ -16,6 +16,9 @@ type AccidentRequest struct {
 	Deaths          int    `json:"deaths" minimum:"0" maximum:"100000"`
 	SeriousInjuries int    `json:"serious_injuries" minimum:"0" maximum:"100000"`
 	DirectLossCNY   int64  `json:"direct_loss_cny" minimum:"0" maximum:"1000000000000" doc:"Direct economic loss, CNY"`
+	Line            string `json:"line,omitempty" enum:"construction,emergency,market,safety_office,food_office" doc:"Department line (条线) concerned; default: the reporter's own line (emergency when the reporter holds every line)"`
+	Enterprise      string `json:"enterprise,omitempty" maxLength:"18" doc:"The enterprise concerned (统一社会信用代码), registered in the same subtree"`
+	Project         string `json:"project,omitempty" maxLength:"64" doc:"The project concerned (项目编号), registered in the same subtree"`
 }
 
 // Validate checks a report-accident body and builds its first version.
@@ -55,6 +58,7 @@ func (b AccidentRequest) Validate(dir *Directory, now time.Time) (*Accident, err
 	}
 	a := NewAccident(dir, "", t.Code, b.Category, strings.TrimSpace(b.Place), strings.TrimSpace(b.Summary), "", occ, now,
 		AccidentFigures{Deaths: b.Deaths, SeriousInjuries: b.SeriousInjuries, DirectLossCNY: b.DirectLossCNY})
+	a.Line, a.Enterprise, a.Project = Line(b.Line), b.Enterprise, b.Project
 	return a, nil
 }
 

@@ -34,6 +34,7 @@ type Assignment struct {
 	Level            Level           `json:"level"`
 	Phase            string          `json:"phase"`
 	Title            string          `json:"title"`
+	Lines            []Line          `json:"lines,omitempty" doc:"The campaign's department lines (条线)"`
 	ReviewerTenant   string          `json:"reviewer_tenant"`
 	SignerTenant     string          `json:"signer_tenant"`
 	ParentID         string          `json:"parent,omitempty"`

@@ -13,6 +13,9 @@ type Campaign struct {
 	Phases    []PhaseDeadline `json:"phases"`
 	Targets   []string        `json:"targets,omitempty"`
 	Options   CampaignOptions `json:"options"`
+	// Lines are the department lines the campaign belongs to (a joint
+	// campaign names several); its assignments, lists and circulars inherit them.
+	Lines []Line `json:"lines"`
 	// ParentCampaign and Period mark a period campaign of a cadence.
 	ParentCampaign string     `json:"parent_campaign,omitempty"`
 	Period         string     `json:"period,omitempty"`
@@ -21,6 +24,19 @@ type Campaign struct {
 	CreatedAt      time.Time  `json:"created_at"`
 	EndedAt        *time.Time `json:"ended_at,omitempty"`
 	EndReason      string     `json:"end_reason,omitempty"`
+}
+
+// DefaultLines gives a campaign without lines its template's line
+// (construction for the generic template); a period campaign keeps none
+// here and takes its parent's when recorded.
+func (c *Campaign) DefaultLines() {
+	if len(c.Lines) > 0 || c.ParentCampaign != "" {
+		return
+	}
+	c.Lines = []Line{LineConstruction}
+	if t := TemplateByID(c.Template); t != nil && t.Line != "" {
+		c.Lines = []Line{t.Line}
+	}
 }
 
 // CampaignOptions are per-campaign choices a template allows.
@@ -46,6 +62,7 @@ type PhaseDeadline struct {
 type CampaignFilter struct {
 	Status   string
 	Template string
+	Line     string // only campaigns in this line
 	Before   string // cursor: "created_at|id" of the last item
 	Limit    int
 }

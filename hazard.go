@@ -80,6 +80,9 @@ type Hazard struct {
 	Tenant           string             `json:"tenant"`
 	TenantPath       string             `json:"-"`
 	Campaign         string             `json:"campaign,omitempty"`
+	Line             Line               `json:"line,omitempty" doc:"Department line (条线) that supervises it"`
+	Enterprise       string             `json:"enterprise,omitempty" doc:"The enterprise concerned (统一社会信用代码)"`
+	Project          string             `json:"project,omitempty" doc:"The project concerned (项目编号)"`
 	Place            string             `json:"place" doc:"Where (地点)"`
 	Description      string             `json:"description" doc:"What (隐患内容)"`
 	Grade            HazardGrade        `json:"grade" enum:"general,major"`

@@ -19,6 +19,9 @@ type HazardRequest struct {
 	Deadline        string             `json:"deadline" maxLength:"40" doc:"Rectification deadline: YYYY-MM-DD (end of day, Asia/Shanghai) or RFC 3339; in the future, within two years"`
 	Photos          []string           `json:"photos,omitempty" maxItems:"50" doc:"Attachment references (att_…)"`
 	Plan            *RectificationPlan `json:"plan,omitempty" doc:"Rectification plan with the five elements (五到位); required of a major hazard before it is rectified"`
+	Line            string             `json:"line,omitempty" enum:"construction,emergency,market,safety_office,food_office" doc:"Department line (条线) that supervises it; default: the campaign's, else the reporter's own line (construction when the reporter holds every line)"`
+	Enterprise      string             `json:"enterprise,omitempty" maxLength:"18" doc:"The enterprise concerned (统一社会信用代码), registered in the same subtree"`
+	Project         string             `json:"project,omitempty" maxLength:"64" doc:"The project concerned (项目编号), registered in the same subtree"`
 }
 
 // Validate checks a report-hazard body against the tree and the clock
@@ -51,7 +54,8 @@ func (b HazardRequest) Validate(dir *Directory, now time.Time) (*Hazard, error) 
 	}
 	h := &Hazard{Tenant: t.Code, Campaign: b.Campaign, Place: strings.TrimSpace(b.Place), Description: strings.TrimSpace(b.Description),
 		Grade: HazardGrade(b.Grade), FoundBy: b.FoundBy, ResponsibleUnit: strings.TrimSpace(b.ResponsibleUnit), Deadline: due,
-		Photos: b.Photos, Plan: b.Plan, State: HazardOpen, ReportedAt: now, Version: 1, UpdatedAt: now}
+		Photos: b.Photos, Plan: b.Plan, State: HazardOpen, ReportedAt: now, Version: 1, UpdatedAt: now,
+		Line: Line(b.Line), Enterprise: b.Enterprise, Project: b.Project}
 	if h.Grade == HazardMajor { // 挂牌督办 by the province
 		h.Listed, h.ListedBy = true, provinceOf(dir, t.Code)
 	}

@@ -16,6 +16,7 @@ type LaunchRequest struct {
 	Levels   []string          `json:"levels,omitempty" maxItems:"3" doc:"Target levels below the scope; default from the template"`
 	Phases   map[string]string `json:"phases,omitempty" doc:"Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template"`
 	Targets  []string          `json:"targets,omitempty" maxItems:"500" doc:"Only these tenants' subtrees (inside the scope)"`
+	Lines    []string          `json:"lines,omitempty" maxItems:"5" doc:"Department lines (条线) the campaign belongs to; several make a joint campaign (联合). Default: the template's line, or for the generic template the planner's own line (construction when the planner holds every line)."`
 	Options  *CampaignOptions  `json:"options,omitempty" doc:"Focus areas (rectification-3y) and ratio targets (dual-prevention: {\"targets\":{\"coverage\":0.9}}) the template allows"`
 }
 
@@ -95,6 +96,17 @@ func (b LaunchRequest) Validate(dir *Directory, now time.Time) (*Campaign, error
 		targets = append(targets, t)
 	}
 	sort.Strings(targets)
+	var lines []Line
+	for i, l := range b.Lines {
+		if !Line(l).Valid() {
+			return nil, Invalid("body.lines["+strconv.Itoa(i)+"]", "unknown line: one of construction, emergency, market, safety_office, food_office", l)
+		}
+		lines = append(lines, Line(l))
+	}
+	lines, _, _ = NormalizeLines(lines)
+	if len(lines) == 0 && tpl.Line != "" {
+		lines = []Line{tpl.Line}
+	}
 	var opts CampaignOptions
 	if b.Options != nil {
 		for i, f := range b.Options.FocusAreas {
@@ -121,5 +133,5 @@ func (b LaunchRequest) Validate(dir *Directory, now time.Time) (*Campaign, error
 		}
 		opts.Targets = b.Options.Targets
 	}
-	return &Campaign{Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv, Phases: phases, Targets: targets, Options: opts}, nil
+	return &Campaign{Template: tpl.ID, Title: strings.TrimSpace(b.Title), Scope: b.Scope, Levels: lv, Phases: phases, Targets: targets, Options: opts, Lines: lines}, nil
 }

@@ -119,6 +119,7 @@ type Store interface {
 	CalendarStore
 	IdempotencyStore
 	AttachmentStore
+	RegistryStore
 	Ping(ctx context.Context) error
 }
 

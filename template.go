@@ -62,14 +62,17 @@ func init() {
 // deadlines, the task per target level with its report form, reminders, the
 // escalation ladder and the sign-off chain. Templates are defined in code.
 type Template struct {
-	ID          string           `json:"id"`
-	Name        Text             `json:"name"`
-	Description Text             `json:"description"`
-	Phases      []Phase          `json:"phases"`
-	Levels      []Level          `json:"levels"`    // default target levels
-	Tasks       map[Level]Task   `json:"tasks"`     // per target level
-	Reminders   []int            `json:"reminders"` // working days before the due date; 0 = on the due date
-	Escalation  []EscalationStep `json:"escalation"`
+	ID          string `json:"id"`
+	Name        Text   `json:"name"`
+	Description Text   `json:"description"`
+	// Line is the department line the template's campaigns belong to by
+	// default; "" (generic) takes the planner's.
+	Line       Line             `json:"line,omitempty"`
+	Phases     []Phase          `json:"phases"`
+	Levels     []Level          `json:"levels"`    // default target levels
+	Tasks      map[Level]Task   `json:"tasks"`     // per target level
+	Reminders  []int            `json:"reminders"` // working days before the due date; 0 = on the due date
+	Escalation []EscalationStep `json:"escalation"`
 	// Ratios are derived figures of the rolled-up totals (coverage).
 	Ratios []Ratio `json:"ratios,omitempty"`
 	// FocusAreas may be selected per campaign (重点领域).

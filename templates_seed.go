@@ -50,6 +50,7 @@ func init() {
 	}, AtMost: [][2]string{{"problems_rectified", "problems_found"}}}
 	RegisterTemplate(&Template{
 		ID:   "rectification-3y",
+		Line: LineConstruction,
 		Name: Text{"安全生产专项整治三年行动", "Three-year special rectification action"},
 		Description: Text{"动员部署、排查整治、集中攻坚、巩固提升四个阶段；各地建立问题隐患、制度措施、重点任务“三个清单”并按月更新。",
 			"Four stages: mobilise, investigate & rectify, concentrated push, consolidate; every tenant keeps the three lists (problems & hazards, institutional measures, key tasks) and updates them monthly."},
@@ -91,6 +92,7 @@ func init() {
 	}, AtMost: [][2]string{{"hazards_rectified", "hazards_found"}, {"self_built_business", "buildings_surveyed"}, {"public_buildings", "buildings_surveyed"}}}
 	RegisterTemplate(&Template{
 		ID:   "house-survey",
+		Line: LineConstruction,
 		Name: Text{"房屋建筑安全隐患排查整治", "House-building safety hazard survey"},
 		Description: Text{"第一阶段全面排查每栋房屋（经营性自建房、公共建筑等）；第二阶段清查城市建成区违法建设和违法违规审批；6月30日前完成。",
 			"Phase 1: survey every building (self-built houses used for business, public buildings…); phase 2: audit illegal construction and illegal approvals in built-up areas; done by 30 June."},
@@ -118,6 +120,7 @@ func init() {
 		{"projects_risk_graded", "projects_in_scope"}, {"projects_investigating", "projects_in_scope"}, {"projects_verified", "projects_in_scope"}}}
 	RegisterTemplate(&Template{
 		ID:   "dual-prevention",
+		Line: LineConstruction,
 		Name: Text{"双重预防体系建设", "Dual prevention system"},
 		Description: Text{"县级登记纳入范围的企业和项目，报告风险分级管控和隐患排查治理建设情况；覆盖率 = 已验收 / 纳入范围。",
 			"Counties register the enterprises and projects in scope and report their construction status; coverage = verified / in scope."},
@@ -143,6 +146,7 @@ func init() {
 	}}
 	RegisterTemplate(&Template{
 		ID:          "fireworks-holiday",
+		Line:        LineEmergency,
 		Name:        Text{"节前烟花爆竹安全专项整治", "Pre-holiday fireworks campaign"},
 		Description: Text{"节前会同公安、市场监管、消防等部门联合检查经营网点和仓库，收缴非法烟花爆竹。", "Before the holiday: joint inspections of outlets and warehouses with other departments; confiscate illegal stock."},
 		Phases:      []Phase{{ID: "inspect", Name: Text{"联合检查", "Joint inspections"}, DefaultDays: 14}},
@@ -161,6 +165,7 @@ func init() {
 	}}
 	RegisterTemplate(&Template{
 		ID:          "responsibility-letter",
+		Line:        LineConstruction,
 		Name:        Text{"安全生产目标管理责任书", "Annual target-responsibility letters"},
 		Description: Text{"省级下达年度目标管理责任书，各市、县逐级签订，逐级审核签收。", "The province issues the year's letters; each supervised tenant signs, down the tree, each level reviewing and signing off."},
 		Phases:      []Phase{{ID: "sign", Name: Text{"签订", "Sign"}, DefaultDays: 30}},

@@ -94,5 +94,6 @@ type TenantFilter struct {
 	Limit  int
 }
 
-// SystemScope is the scope of trusted internal work (the whole tree).
-var SystemScope = []string{RootCode}
+// SystemScope is the scope of trusted internal work (the whole tree, in
+// every line).
+var SystemScope = ScopeAllLines(RootCode)

@@ -50,10 +50,12 @@ func ValidLogin(s string) bool { return loginRE.MatchString(s) }
 // RoleBinding grants Role to User at Tenant (and, for roles that reach it,
 // the subtree Tenant supervises).
 type RoleBinding struct {
-	ID         int64     `json:"id"`
-	User       string    `json:"user"`
-	Role       Role      `json:"role"`
-	Tenant     string    `json:"tenant"`
+	ID     int64  `json:"id"`
+	User   string `json:"user"`
+	Role   Role   `json:"role"`
+	Tenant string `json:"tenant"`
+	// Line is the department line the role applies to; "" reaches every line.
+	Line       Line      `json:"line"`
 	TenantPath string    `json:"-"`
 	CreatedAt  time.Time `json:"created_at"`
 	CreatedBy  string    `json:"created_by"`
@@ -67,31 +69,13 @@ type Principal struct {
 	Bindings   []RoleBinding
 }
 
-// ScopePaths returns the supervision paths the principal may see: its home
-// tenant and every tenant where it holds a role. Row-level security uses
-// them as the second wall.
-func (p *Principal) ScopePaths() []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(s string) {
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	add(p.TenantPath)
-	for _, b := range p.Bindings {
-		add(b.TenantPath)
-	}
-	return out
-}
-
 // RoleBindingFilter selects bindings.
 type RoleBindingFilter struct {
 	ID      int64
 	User    string
 	Tenant  string // bindings in this tenant's subtree
 	Role    string
+	Line    string
 	AfterID int64
 	Limit   int
 }

@@ -33,3 +33,9 @@ type CampaignStatusInput struct {
 func (a *Activities) SetCampaignStatus(ctx context.Context, in CampaignStatusInput) error {
 	return a.DB.SetCampaignStatus(ctx, in.CampaignID, in.Status, in.Reason, in.At)
 }
+
+// ProjectDangerousWork writes a dangerous work's snapshot (versioned, in
+// the system scope).
+func (a *Activities) ProjectDangerousWork(ctx context.Context, p duban.DangerousWorkProjection) error {
+	return a.DB.ProjectDangerousWork(ctx, duban.SystemScope, p)
+}

@@ -70,7 +70,10 @@ func (s *Server) registerAccidents(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.require(ctx, actAccidentReport, a.Tenant); err != nil {
+		if a.Line, err = s.objectLine(ctx, actAccidentReport, a.Tenant, a.Line, nil, duban.LineEmergency); err != nil {
+			return nil, err
+		}
+		if err := s.registryRefs(ctx, a.Tenant, a.Enterprise, a.Project); err != nil {
 			return nil, err
 		}
 		a.ID, a.ReportedBy, a.Steps[0].By = objectID(ctx, "a", p.Login), p.Login, p.Login
@@ -240,7 +243,7 @@ func (s *Server) accidentUpdate(ctx context.Context, id, update string, pick fun
 		return nil, problem(err)
 	}
 	tenant, action, arg := pick(a)
-	if err := s.require(ctx, action, tenant); err != nil {
+	if err := s.require(ctx, action, tenant, lineOf(a.Line)...); err != nil {
 		return nil, err
 	}
 	var out duban.Accident

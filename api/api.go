@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -323,18 +324,19 @@ func principal(ctx context.Context) *duban.Principal {
 	return duban.PrincipalFromContext(ctx)
 }
 
-// require checks that the caller may do action at tenant; a denial is 403.
-func (s *Server) require(ctx context.Context, action, tenant string) error {
-	return s.requireFor(ctx, action, tenant, "tenant/"+tenant, nil)
+// require checks that the caller may do action at tenant, in one of the
+// given department lines (none: a line-less action); a denial is 403.
+func (s *Server) require(ctx context.Context, action, tenant string, lines ...duban.Line) error {
+	return s.requireFor(ctx, action, tenant, "tenant/"+tenant, nil, lines...)
 }
 
 // requireFor is require naming what was acted on: a refused mutating act
 // writes a "denied" audit event on the caller's own chain (at most a burst
 // of DeniedAuditBurst, then one a second, per user, so that a flood cannot
 // bloat the chain).
-func (s *Server) requireFor(ctx context.Context, action, tenant, target string, summary map[string]any) error {
+func (s *Server) requireFor(ctx context.Context, action, tenant, target string, summary map[string]any, lines ...duban.Line) error {
 	p := principal(ctx)
-	ok, err := s.Authz.Can(p.Login, action, tenant)
+	ok, err := s.Authz.Can(p.Login, action, tenant, lines...)
 	if err != nil {
 		return huma.Error500InternalServerError("internal error")
 	}
@@ -354,7 +356,47 @@ func (s *Server) requireFor(ctx context.Context, action, tenant, target string, 
 		}
 	}
 	where := strings.TrimSpace(s.name(tenant) + " " + tenant)
+	if len(lines) > 0 {
+		var zh, en []string
+		for _, l := range lines {
+			zh, en = append(zh, l.Label()), append(en, string(l))
+		}
+		return huma.Error403Forbidden("you may not " + action + " at tenant " + tenant + " in line " + strings.Join(en, ", ") +
+			" / 无权在" + where + "（" + strings.Join(zh, "、") + "）执行此操作（" + action + "）")
+	}
 	return huma.Error403Forbidden("you may not " + action + " at tenant " + tenant + " / 无权在" + where + "执行此操作（" + action + "）")
+}
+
+// objectLine decides the department line of new work (a hazard, an
+// accident) and checks the caller may act in it: the line given (one of the
+// campaign's, when it belongs to one); else the campaign's first line; else
+// the caller's own line at the tenant; else def (the caller holds every
+// line, or none there).
+func (s *Server) objectLine(ctx context.Context, action, tenant string, given duban.Line, campaign []duban.Line, def duban.Line) (duban.Line, error) {
+	l := given
+	switch {
+	case l != "" && !l.Valid():
+		return "", invalid("body.line", "unknown line: one of construction, emergency, market, safety_office, food_office", string(l))
+	case l != "" && len(campaign) > 0 && !slices.Contains(campaign, l):
+		return "", invalid("body.line", "not a line of the campaign", string(l))
+	case l == "" && len(campaign) > 0:
+		l = campaign[0]
+	case l == "":
+		l = def
+		if ls := s.Authz.Lines(principal(ctx), action, tenant); len(ls) > 0 && len(ls) < len(duban.Lines()) {
+			l = ls[0]
+		}
+	}
+	return l, s.require(ctx, action, tenant, l)
+}
+
+// lineOf is the line of a record as a list for require ("" in rows from
+// before lines: none, so any line the caller holds).
+func lineOf(l duban.Line) []duban.Line {
+	if l == "" {
+		return nil
+	}
+	return []duban.Line{l}
 }
 
 // DeniedAuditBurst is how many refused acts of one user are audited at once.

@@ -222,7 +222,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.require(ctx, actAssignmentPlan, in.Tenant); err != nil {
+		if err := s.require(ctx, actAssignmentPlan, in.Tenant, c.Lines...); err != nil {
 			return nil, err
 		}
 		id := workflows.NodeID(c.ID, in.Tenant)
@@ -255,12 +255,13 @@ func (s *Server) transition(ctx context.Context, id string, decide func(a *duban
 	if err != nil {
 		return nil, err
 	}
-	if err := s.require(ctx, action, tenant); err != nil {
+	if err := s.require(ctx, action, tenant, a.Lines...); err != nil {
 		return nil, err
 	}
 	var out duban.Assignment
 	if err := s.Engine.Update(ctx, workflows.NodeID(a.CampaignID, a.Tenant), update, arg, &out); err != nil {
 		return nil, problem(err)
 	}
+	out.Lines = a.Lines
 	return &struct{ Body duban.Assignment }{out}, nil
 }

@@ -33,11 +33,12 @@ type TemplateOut struct {
 	Ratios      []duban.Ratio              `json:"ratios,omitempty" doc:"Derived figures of the rolled-up totals"`
 	FocusAreas  []duban.Choice             `json:"focus_areas,omitempty" doc:"Selectable per campaign in options.focus_areas"`
 	Lists       bool                       `json:"lists" doc:"Targets keep the three lists (三个清单): list-list-items, upsert-list-item"`
+	Line        string                     `json:"line,omitempty" doc:"The department line its campaigns belong to by default; absent: the planner's"`
 }
 
 func templateOut(t *duban.Template) TemplateOut {
 	return TemplateOut{ID: t.ID, Name: t.Name, Description: t.Description, Phases: t.Phases, Levels: t.Levels, Tasks: t.Tasks,
-		Reminders: t.Reminders, Escalation: t.Escalation, Ratios: t.Ratios, FocusAreas: t.FocusAreas, Lists: t.Lists}
+		Reminders: t.Reminders, Escalation: t.Escalation, Ratios: t.Ratios, FocusAreas: t.FocusAreas, Lists: t.Lists, Line: string(t.Line)}
 }
 
 // CampaignOut is a campaign as the API shows it.
@@ -50,6 +51,7 @@ type CampaignOut struct {
 	Phases    []duban.PhaseDeadline `json:"phases"`
 	Targets   []string              `json:"targets,omitempty"`
 	Options   duban.CampaignOptions `json:"options"`
+	Lines     []duban.Line          `json:"lines" doc:"Department lines (条线); several: a joint campaign (联合)"`
 	Status    string                `json:"status" enum:"running,completed,cancelled"`
 	CreatedBy string                `json:"created_by"`
 	CreatedAt time.Time             `json:"created_at"`
@@ -59,7 +61,7 @@ type CampaignOut struct {
 
 func campaignOut(c *duban.Campaign) CampaignOut {
 	return CampaignOut{ID: c.ID, Template: c.Template, Title: c.Title, Scope: c.Scope, Levels: c.Levels, Phases: c.Phases,
-		Targets: c.Targets, Options: c.Options, Status: c.Status, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, EndedAt: c.EndedAt, EndReason: c.EndReason}
+		Targets: c.Targets, Options: c.Options, Lines: c.Lines, Status: c.Status, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, EndedAt: c.EndedAt, EndReason: c.EndReason}
 }
 
 type launchIn struct {
@@ -94,13 +96,14 @@ func (s *Server) registerCampaigns(api huma.API) {
 	}, func(ctx context.Context, in *struct {
 		Status   string `query:"status" enum:"running,completed,cancelled"`
 		Template string `query:"template" maxLength:"64"`
+		Line     string `query:"line" enum:"construction,emergency,market,safety_office,food_office" doc:"Only campaigns in this department line"`
 		PageParams
 	}) (*struct{ Body Page[CampaignOut] }, error) {
 		scope, before, err := s.listFrom(ctx, actCampaignRead, "", in.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		cs, total, err := s.DB.ListCampaigns(ctx, scope, duban.CampaignFilter{Status: in.Status, Template: in.Template, Before: before, Limit: in.Limit})
+		cs, total, err := s.DB.ListCampaigns(ctx, scope, duban.CampaignFilter{Status: in.Status, Template: in.Template, Line: in.Line, Before: before, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}
@@ -150,7 +153,7 @@ func (s *Server) registerCampaigns(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.require(ctx, actCampaignCancel, c.Scope); err != nil {
+		if err := s.require(ctx, actCampaignCancel, c.Scope, c.Lines...); err != nil {
 			return nil, err
 		}
 		if c.Status != duban.CampaignRunning {
@@ -188,7 +191,7 @@ func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body Campai
 	if err != nil {
 		return nil, problem(err)
 	}
-	if err := s.require(ctx, actCampaignLaunch, b.Scope); err != nil {
+	if err := s.requireLaunch(ctx, c); err != nil {
 		return nil, err
 	}
 	c.ID, c.CreatedBy, c.CreatedAt = objectID(ctx, "c", p.Login), p.Login, now.Truncate(time.Microsecond)
@@ -206,6 +209,25 @@ func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body Campai
 		return nil, err
 	}
 	return &struct{ Body CampaignOut }{campaignOut(c)}, nil
+}
+
+// requireLaunch: the planner launches at the scope in every line of the
+// campaign (a joint campaign needs each). A campaign of the generic template
+// without lines takes the planner's line there (construction when the
+// planner holds every line, or none).
+func (s *Server) requireLaunch(ctx context.Context, c *duban.Campaign) error {
+	if len(c.Lines) == 0 {
+		c.Lines = []duban.Line{duban.LineConstruction}
+		if ls := s.Authz.Lines(principal(ctx), actCampaignLaunch, c.Scope); len(ls) > 0 && len(ls) < len(duban.Lines()) {
+			c.Lines = ls[:1]
+		}
+	}
+	for _, l := range c.Lines {
+		if err := s.require(ctx, actCampaignLaunch, c.Scope, l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // startCampaign starts the root workflow; starting it again is a no-op.
@@ -252,7 +274,7 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 	p := principal(ctx)
 	if tenant == "" {
 		tenant = c.Scope
-		if ok, _ := s.Authz.Can(p.Login, actCampaignRead, tenant); !ok {
+		if ok, _ := s.Authz.Can(p.Login, actCampaignRead, tenant, c.Lines...); !ok {
 			tenant = p.Tenant
 		}
 	}
@@ -263,7 +285,7 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 	if !s.Dir.Within(tenant, c.Scope) {
 		return nil, invalid("query.tenant", "the tenant lies outside the campaign scope", tenant)
 	}
-	if err := s.require(ctx, actCampaignRead, tenant); err != nil {
+	if err := s.require(ctx, actCampaignRead, tenant, c.Lines...); err != nil {
 		return nil, err
 	}
 	nodes := []duban.Tenant{*t}
@@ -337,7 +359,7 @@ func (s *Server) registerPreview(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.require(ctx, actCampaignLaunch, c.Scope); err != nil {
+		if err := s.requireLaunch(ctx, c); err != nil {
 			return nil, err
 		}
 		levels := map[duban.Level]bool{}

@@ -68,7 +68,7 @@ func (s *Server) registerCirculars(api huma.API) {
 		if !to.AddDays(-400).Before(from) {
 			return nil, invalid("body.period_to", "a period is at most 400 days", b.PeriodTo)
 		}
-		if err := s.require(ctx, actCircularGenerate, b.Tenant); err != nil {
+		if err := s.require(ctx, actCircularGenerate, b.Tenant, c.Lines...); err != nil {
 			return nil, err
 		}
 		p := principal(ctx)

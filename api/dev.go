@@ -49,7 +49,7 @@ type DevPersona struct {
 	Name       string   `json:"name"`
 	Tenant     string   `json:"tenant"`
 	TenantName string   `json:"tenant_name"`
-	Roles      []string `json:"roles" doc:"Roles with their tenants, e.g. planner@41"`
+	Roles      []string `json:"roles" doc:"Roles with their tenants and, when limited to one, the line: planner@41, staff@410122/construction"`
 }
 
 type devPersonasOut struct {
@@ -74,7 +74,11 @@ func (s *Server) registerDevPersonas(api huma.API) {
 		}
 		roles := map[string][]string{}
 		for _, b := range bindings {
-			roles[b.User] = append(roles[b.User], string(b.Role)+"@"+b.Tenant)
+			r := string(b.Role) + "@" + b.Tenant
+			if b.Line != "" {
+				r += "/" + string(b.Line)
+			}
+			roles[b.User] = append(roles[b.User], r)
 		}
 		out := &devPersonasOut{}
 		out.Body.Items = []DevPersona{}

@@ -44,9 +44,7 @@ func (s *Server) registerHazards(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.require(ctx, actHazardReport, h.Tenant); err != nil {
-			return nil, err
-		}
+		var campaignLines []duban.Line
 		if h.Campaign != "" {
 			c, err := s.campaign(ctx, h.Campaign)
 			if err != nil {
@@ -55,6 +53,13 @@ func (s *Server) registerHazards(api huma.API) {
 			if !s.Dir.Within(h.Tenant, c.Scope) {
 				return nil, invalid("body.campaign", "the tenant lies outside the campaign's scope", h.Campaign)
 			}
+			campaignLines = c.Lines
+		}
+		if h.Line, err = s.objectLine(ctx, actHazardReport, h.Tenant, h.Line, campaignLines, duban.LineConstruction); err != nil {
+			return nil, err
+		}
+		if err := s.registryRefs(ctx, h.Tenant, h.Enterprise, h.Project); err != nil {
+			return nil, err
 		}
 		h.ID, h.ReportedBy = objectID(ctx, "h", p.Login), p.Login
 		sup := s.Dir.Get(h.Tenant).Supervisor
@@ -175,7 +180,7 @@ func (s *Server) hazardUpdate(ctx context.Context, id, action, update string, ar
 	if err != nil {
 		return nil, problem(err)
 	}
-	if err := s.require(ctx, action, h.Tenant); err != nil {
+	if err := s.require(ctx, action, h.Tenant, lineOf(h.Line)...); err != nil {
 		return nil, err
 	}
 	a, err := arg(h)

@@ -86,7 +86,7 @@ func (s *Server) registerListItems(api huma.API) {
 		if s.Dir.Get(in.Tenant) == nil || !s.Dir.Within(in.Tenant, c.Scope) {
 			return nil, huma.Error404NotFound("tenant " + in.Tenant + " has no lists in this campaign")
 		}
-		if err := s.require(ctx, actListWrite, in.Tenant); err != nil {
+		if err := s.require(ctx, actListWrite, in.Tenant, c.Lines...); err != nil {
 			return nil, err
 		}
 		if _, err := s.DB.FindAssignment(ctx, duban.SystemScope, duban.AssignmentID(c.ID, in.Tenant)); err != nil {

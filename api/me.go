@@ -15,6 +15,8 @@ type MeRole struct {
 	Tenant     string `json:"tenant"`
 	TenantName string `json:"tenant_name"`
 	Level      string `json:"level" doc:"nation, province, city or county"`
+	Line       string `json:"line" doc:"Department line (条线); empty: every line"`
+	LineName   string `json:"line_name"`
 }
 
 // MeOut is the caller as the console needs it.
@@ -48,7 +50,7 @@ func (s *Server) registerMe(api huma.API) {
 		}
 		out := MeOut{Login: p.Login, Name: u.Name, Tenant: p.Tenant, TenantName: s.name(p.Tenant), Roles: []MeRole{}, Can: []string{}}
 		for _, b := range p.Bindings {
-			r := MeRole{Role: string(b.Role), Tenant: b.Tenant, TenantName: s.name(b.Tenant)}
+			r := MeRole{Role: string(b.Role), Tenant: b.Tenant, TenantName: s.name(b.Tenant), Line: string(b.Line), LineName: b.Line.Label()}
 			if t := s.Dir.Get(b.Tenant); t != nil {
 				r.Level = string(t.Level)
 			}

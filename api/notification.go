@@ -15,7 +15,9 @@ const (
 	actWebhookList   = "webhook.list"
 )
 
-// inboxes are the tenants whose notifications a user reads: where it holds a role.
+// inboxes are the tenants whose notifications a user reads: where it holds
+// a role; and the scope to read them in: those tenants in the lines of the
+// user's bindings there (a notice about another line's work stays hidden).
 func inboxes(p *duban.Principal) ([]string, []string) {
 	var tenants, paths []string
 	seen := map[string]bool{}
@@ -24,6 +26,12 @@ func inboxes(p *duban.Principal) ([]string, []string) {
 			seen[b.Tenant] = true
 			tenants = append(tenants, b.Tenant)
 			paths = append(paths, b.TenantPath)
+		}
+		for _, l := range b.Line.Reach() {
+			if lp := duban.LinePath(l, b.TenantPath); !seen[lp] {
+				seen[lp] = true
+				paths = append(paths, lp)
+			}
 		}
 	}
 	return tenants, paths

@@ -17,12 +17,14 @@ type RoleBindingOut struct {
 	User      string    `json:"user"`
 	Role      string    `json:"role"`
 	Tenant    string    `json:"tenant"`
+	Line      string    `json:"line" doc:"The department line (条线) the role applies to; empty: every line"`
+	LineName  string    `json:"line_name" doc:"The line's name, e.g. 住房城乡建设 construction"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
 }
 
 func bindingOut(b duban.RoleBinding) RoleBindingOut {
-	return RoleBindingOut{ID: b.ID, User: b.User, Role: string(b.Role), Tenant: b.Tenant, CreatedAt: b.CreatedAt, CreatedBy: b.CreatedBy}
+	return RoleBindingOut{ID: b.ID, User: b.User, Role: string(b.Role), Tenant: b.Tenant, Line: string(b.Line), LineName: b.Line.Label(), CreatedAt: b.CreatedAt, CreatedBy: b.CreatedBy}
 }
 
 type grantRoleIn struct {
@@ -30,6 +32,7 @@ type grantRoleIn struct {
 		User   string `json:"user" minLength:"2" maxLength:"63" doc:"Login of the user"`
 		Role   string `json:"role" enum:"admin,planner,reviewer,staff,viewer"`
 		Tenant string `json:"tenant" minLength:"2" maxLength:"6" doc:"Tenant code where the role applies"`
+		Line   string `json:"line,omitempty" enum:",*,construction,emergency,market,safety_office,food_office" doc:"Department line (条线) the role applies to; omitted, empty or * for every line. An office (safety_office 安委办, food_office 食安办) also reaches the lines it coordinates."`
 	}
 }
 
@@ -37,6 +40,7 @@ type listRoleBindingsIn struct {
 	Tenant string `query:"tenant" maxLength:"6" doc:"Only bindings in this tenant's subtree"`
 	User   string `query:"user" maxLength:"63"`
 	Role   string `query:"role" enum:"admin,planner,reviewer,staff,viewer"`
+	Line   string `query:"line" enum:"*,construction,emergency,market,safety_office,food_office" doc:"Only bindings of this line (* : those of every line)"`
 	PageParams
 }
 
@@ -55,10 +59,14 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		if s.Dir.Get(b.Tenant) == nil {
 			return nil, invalid("body.tenant", "unknown tenant", b.Tenant)
 		}
-		if err := s.requireFor(ctx, authz.RoleGrant, b.Tenant, "user/"+b.User, map[string]any{"user": b.User, "role": b.Role}); err != nil {
+		line := duban.Line(b.Line)
+		if line == duban.AllLines {
+			line = ""
+		}
+		if err := s.requireBindingLine(ctx, authz.RoleGrant, b.Tenant, line, "user/"+b.User, map[string]any{"user": b.User, "role": b.Role, "line": line}); err != nil {
 			return nil, err
 		}
-		rb := &duban.RoleBinding{User: b.User, Role: duban.Role(b.Role), Tenant: b.Tenant}
+		rb := &duban.RoleBinding{User: b.User, Role: duban.Role(b.Role), Tenant: b.Tenant, Line: line}
 		if err := s.DB.GrantRole(ctx, s.Authz.Scope(principal(ctx), authz.RoleGrant), rb); err != nil {
 			return nil, problem(err)
 		}
@@ -75,7 +83,7 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireFor(ctx, authz.RoleRevoke, b.Tenant, "role-binding/"+strconv.FormatInt(b.ID, 10), map[string]any{"user": b.User, "role": b.Role}); err != nil {
+		if err := s.requireBindingLine(ctx, authz.RoleRevoke, b.Tenant, b.Line, "role-binding/"+strconv.FormatInt(b.ID, 10), map[string]any{"user": b.User, "role": b.Role, "line": b.Line}); err != nil {
 			return nil, err
 		}
 		if err := s.DB.RevokeRole(ctx, scope, b); err != nil {
@@ -93,7 +101,7 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		bs, total, err := s.DB.ListRoleBindings(ctx, scope, duban.RoleBindingFilter{Tenant: in.Tenant, User: in.User, Role: in.Role, AfterID: after, Limit: in.Limit})
+		bs, total, err := s.DB.ListRoleBindings(ctx, scope, duban.RoleBindingFilter{Tenant: in.Tenant, User: in.User, Role: in.Role, Line: in.Line, AfterID: after, Limit: in.Limit})
 		if err != nil {
 			return nil, problem(err)
 		}
@@ -103,6 +111,22 @@ func (s *Server) registerRoleBindings(api huma.API) {
 		}
 		return &struct{ Body Page[RoleBindingOut] }{pageOf(out, total, in.Limit, func(b RoleBindingOut) string { return strconv.FormatInt(b.ID, 10) })}, nil
 	})
+}
+
+// requireBindingLine: granting or revoking a binding in a line needs the
+// action in every line the binding reaches (a binding that reaches every
+// line needs an admin of every line).
+func (s *Server) requireBindingLine(ctx context.Context, action, tenant string, line duban.Line, target string, summary map[string]any) error {
+	reach := line.Reach()
+	if len(reach) == len(duban.Lines()) {
+		return s.requireFor(ctx, action, tenant, target, summary, duban.AllLines)
+	}
+	for _, l := range reach {
+		if err := s.requireFor(ctx, action, tenant, target, summary, l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reloadPolicy refreshes this instance's enforcer at once; other instances

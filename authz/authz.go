@@ -137,15 +137,34 @@ func (x *Enforcer) Reload() error {
 	return err
 }
 
-// Can reports whether login may do action at the tenant with code.
-// Unknown tenants are never allowed.
-func (x *Enforcer) Can(login, action, tenant string) (bool, error) {
-	key := login + "\x00" + action + "\x00" + tenant
+// Can reports whether login may do action at the tenant with code, in one
+// of the given department lines. Without lines the action is line-less
+// (users, roles, the audit log, the calendar): any line the login holds
+// there will do. Line "*" (duban.AllLines) needs a binding that reaches
+// every line. Unknown tenants are never allowed.
+func (x *Enforcer) Can(login, action, tenant string, lines ...duban.Line) (bool, error) {
+	if len(lines) == 0 {
+		lines = anyLine
+	}
+	for _, l := range lines {
+		ok, err := x.can(login, action, tenant, string(l))
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// anyLine: a line-less action is allowed by a binding of any line.
+var anyLine = append([]duban.Line{duban.AllLines}, duban.Lines()...)
+
+func (x *Enforcer) can(login, action, tenant, line string) (bool, error) {
+	key := login + "\x00" + action + "\x00" + tenant + "\x00" + line
 	gen := x.gen.Load()
 	if v, ok := x.decisions.Load(key); ok && v.(cached).gen == gen {
 		return v.(cached).ok, nil
 	}
-	ok, err := x.Decide(login, action, tenant)
+	ok, err := x.Decide(login, action, tenant, line)
 	if err != nil {
 		return false, err
 	}
@@ -158,29 +177,53 @@ func (x *Enforcer) Can(login, action, tenant string) (bool, error) {
 }
 
 // Decide asks casbin, bypassing the decision cache.
-func (x *Enforcer) Decide(login, action, tenant string) (bool, error) {
+func (x *Enforcer) Decide(login, action, tenant, line string) (bool, error) {
 	t := x.dir.Get(tenant)
 	if t == nil {
 		return false, nil
 	}
+	if line == "" {
+		line = duban.AllLines
+	}
 	anc := x.dir.Ancestors(tenant)
 	a := [3]string{"-", "-", "-"}
 	copy(a[:], anc)
-	return x.e.Enforce(login, action, tenant, a[0], a[1], a[2])
+	return x.e.Enforce(login, action, tenant, line, a[0], a[1], a[2])
 }
 
-// Scope returns the supervision paths under which p may do action: for each
-// binding whose role grants the action, the binding's tenant (and, by the
-// path, its subtree). Lists and row-level security use it. Own-scope roles
+// Scope returns the supervision paths under which p may do action, for
+// row-level security: for each binding whose role grants the action, the
+// binding's tenant path (rows without a line: users, notifications, the
+// audit log) and, for each line the binding reaches, the line path
+// (duban.LinePath) that line-scoped rows are matched by. Own-scope roles
 // (staff) are bound at county level, whose subtree is the county itself.
 func (x *Enforcer) Scope(p *duban.Principal, action string) []string {
 	var out []string
 	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
 	for _, b := range p.Bindings {
-		ok, err := x.e.Enforce(p.Login, action, b.Tenant, "-", "-", "-")
-		if err == nil && ok && !seen[b.TenantPath] {
-			seen[b.TenantPath] = true
-			out = append(out, b.TenantPath)
+		for _, l := range b.Line.Reach() {
+			if ok, err := x.can(p.Login, action, b.Tenant, string(l)); err == nil && ok {
+				add(b.TenantPath)
+				add(duban.LinePath(l, b.TenantPath))
+			}
+		}
+	}
+	return out
+}
+
+// Lines returns the lines in which p may do action at tenant (for
+// defaults: a hazard reported by a construction clerk is construction's).
+func (x *Enforcer) Lines(p *duban.Principal, action, tenant string) []duban.Line {
+	var out []duban.Line
+	for _, l := range duban.Lines() {
+		if ok, _ := x.can(p.Login, action, tenant, string(l)); ok {
+			out = append(out, l)
 		}
 	}
 	return out
@@ -209,11 +252,27 @@ func (a *adapter) LoadPolicy(m model.Model) error {
 		return fmt.Errorf("load role bindings: %w", err)
 	}
 	for _, b := range bs {
-		if err := persist.LoadPolicyArray([]string{"g", b.User, string(b.Role), b.Tenant}, m); err != nil {
-			return err
+		for _, dom := range bindingDomains(b) {
+			if err := persist.LoadPolicyArray([]string{"g", b.User, string(b.Role), dom}, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// bindingDomains are the g-line domains of a binding: "tenant/*" when it
+// reaches every line, else "tenant/line" per line it reaches.
+func bindingDomains(b duban.RoleBinding) []string {
+	reach := b.Line.Reach()
+	if len(reach) == len(duban.Lines()) {
+		return []string{b.Tenant + "/" + duban.AllLines}
+	}
+	out := make([]string, len(reach))
+	for i, l := range reach {
+		out[i] = b.Tenant + "/" + string(l)
+	}
+	return out
 }
 
 var errReadOnly = fmt.Errorf("authz adapter is read-only: change role bindings through the store")

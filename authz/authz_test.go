@@ -104,3 +104,47 @@ func TestReload(t *testing.T) {
 type mutable struct{ b staticBindings }
 
 func (m *mutable) AllRoleBindings(ctx context.Context) ([]duban.RoleBinding, error) { return m.b, nil }
+
+// TestLines: a binding in a line reaches that line's work only; an office
+// reaches the lines it coordinates (安委办 every line, 食安办 food safety);
+// a line-less action is allowed by a binding of any line; a request for
+// every line ("*") needs a binding that reaches every line.
+func TestLines(t *testing.T) {
+	t.Parallel()
+	e, err := authz.New(context.Background(), directory(t), staticBindings{
+		{User: "zj", Role: duban.RoleReviewer, Tenant: "4101", Line: duban.LineConstruction},
+		{User: "aw", Role: duban.RoleReviewer, Tenant: "4101", Line: duban.LineSafetyOffice},
+		{User: "sa", Role: duban.RoleReviewer, Tenant: "4101", Line: duban.LineFoodOffice},
+		{User: "all", Role: duban.RoleReviewer, Tenant: "4101"},
+		{User: "adm", Role: duban.RoleAdmin, Tenant: "4101", Line: duban.LineMarket},
+	})
+	require.NoError(t, err)
+	for _, c := range []struct {
+		user, action, tenant string
+		lines                []duban.Line
+		want                 bool
+	}{
+		{"zj", "assignment.review", "410122", []duban.Line{duban.LineConstruction}, true},
+		{"zj", "assignment.review", "410122", []duban.Line{duban.LineMarket}, false},
+		{"zj", "assignment.review", "410122", []duban.Line{duban.LineMarket, duban.LineConstruction}, true}, // a joint campaign
+		{"zj", "assignment.review", "410122", nil, true},
+		{"zj", "assignment.review", "410122", []duban.Line{duban.AllLines}, false},
+		{"aw", "assignment.review", "410122", []duban.Line{duban.LineMarket}, true},
+		{"aw", "assignment.review", "410122", []duban.Line{duban.AllLines}, true},
+		{"sa", "assignment.review", "410122", []duban.Line{duban.LineMarket}, true},
+		{"sa", "assignment.review", "410122", []duban.Line{duban.LineFoodOffice}, true},
+		{"sa", "assignment.review", "410122", []duban.Line{duban.LineConstruction}, false},
+		{"all", "assignment.review", "410122", []duban.Line{duban.LineEmergency}, true},
+		{"all", "assignment.review", "4102", []duban.Line{duban.LineEmergency}, false},
+		{"adm", "role.grant", "410122", []duban.Line{duban.LineMarket}, true},
+		{"adm", "role.grant", "410122", []duban.Line{duban.AllLines}, false},
+		{"adm", "user.list", "410122", nil, true},
+	} {
+		got, err := e.Can(c.user, c.action, c.tenant, c.lines...)
+		require.NoError(t, err)
+		require.Equal(t, c.want, got, "%+v", c)
+	}
+	p := &duban.Principal{Login: "zj", Bindings: []duban.RoleBinding{{User: "zj", Role: duban.RoleReviewer, Tenant: "4101", TenantPath: "000000.41.4101", Line: duban.LineConstruction}}}
+	require.Equal(t, []string{"000000.41.4101", "construction.000000.41.4101"}, e.Scope(p, "assignment.review"))
+	require.Empty(t, e.Scope(p, "role.grant"))
+}

@@ -81,7 +81,7 @@ func BenchmarkDecisionUncached(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c := cases[i%len(cases)]
-		if ok, _ := e.Decide(c.user, c.action, c.tenant); ok != c.want {
+		if ok, _ := e.Decide(c.user, c.action, c.tenant, ""); ok != c.want {
 			b.Fatal("decision changed")
 		}
 	}

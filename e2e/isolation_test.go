@@ -29,6 +29,30 @@ var relations = []struct{ name, tenant string }{
 	{"other province", "4201"},
 }
 
+// The line relations (条线): callers at T holding a role in one department
+// line only, where T's objects are the construction line's work.
+var lineRelations = []struct{ name, line string }{
+	{"same line", "construction"},
+	{"other line", "market"},
+	{"all-lines office", "safety_office"}, // 安委办 reaches every line
+}
+
+// otherLine is the outcome for the other line where it differs from the
+// caller at T holding every line ("own"): line-scoped objects are 404 (or
+// 403 where the object is seen but the act is the line's); "A-hidden" is
+// allowed but must reveal none of T's objects. Same line and all-lines
+// office always get the "own" outcome.
+var otherLine = map[string]string{
+	"grant-role": "403", "revoke-role": "403",
+	"list-campaigns": "A-hidden", "get-campaign": "404", "get-campaign-progress": "404", "set-child-deadline": "404", "cancel-campaign": "404",
+	"list-assignments": "A-hidden", "get-assignment": "404", "save-assignment-draft": "404", "submit-assignment": "404",
+	"review-assignment": "404", "sign-off-assignment": "404", "extend-deadline": "404",
+	"list-notifications": "A-hidden", "mark-notification-read": "404",
+	"list-hazards": "A-hidden", "get-hazard": "404", "rectify-hazard": "404", "verify-hazard": "404",
+	"list-accidents": "A-hidden", "get-accident": "404", "forward-accident": "404", "amend-accident": "404",
+	"list-list-items": "404", "upsert-list-item": "404", "generate-circular": "404", "list-circulars": "404", "get-circular": "404",
+}
+
 // isoFixture holds the objects every case targets, all at T.
 type isoFixture struct {
 	cityCampaign string // scope 4101, county targets
@@ -69,6 +93,9 @@ var isoTable = map[string]isoCase{
 	}, down},
 	"list-users": {"admin", get("/v1/users?tenant=4101"), down},
 	"grant-role": {"admin", func(f *isoFixture, rel string) (string, string, any) {
+		if lineRelation(rel) { // a line's admin grants in its line
+			return "POST", "/v1/role-bindings", map[string]any{"user": "target-user", "role": "viewer", "tenant": "4101", "line": "construction"}
+		}
 		return "POST", "/v1/role-bindings", map[string]any{"user": "target-user", "role": "viewer", "tenant": "4101"}
 	}, down},
 	"revoke-role": {"admin", func(f *isoFixture, rel string) (string, string, any) {
@@ -185,6 +212,15 @@ var isoTable = map[string]isoCase{
 
 func slug(s string) string { return strings.ReplaceAll(s, " ", "-") }
 
+func lineRelation(rel string) bool {
+	for _, r := range lineRelations {
+		if r.name == rel {
+			return true
+		}
+	}
+	return false
+}
+
 func mustPath(c isoCase, f *isoFixture) string { _, path, _ := c.req(f, "own"); return path }
 
 // TestTenantIsolationEveryOperation walks the live OpenAPI document: every
@@ -203,6 +239,13 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 			require.NoError(t, db.GrantRole(ctx, duban.SystemScope, &duban.RoleBinding{User: login, Role: role, Tenant: rel.tenant}))
 		}
 	}
+	for _, rel := range lineRelations {
+		for _, role := range duban.Roles {
+			login := string(role) + "-4101-" + rel.line
+			require.NoError(t, db.CreateUser(ctx, duban.SystemScope, &duban.User{Login: login, Name: login, Tenant: "4101"}))
+			require.NoError(t, db.GrantRole(ctx, duban.SystemScope, &duban.RoleBinding{User: login, Role: role, Tenant: "4101", Line: duban.Line(rel.line)}))
+		}
+	}
 	require.NoError(t, db.CreateUser(ctx, duban.SystemScope, &duban.User{Login: "target-user", Name: "t", Tenant: "4101"}))
 	f := &isoFixture{bindings: map[string]int64{}}
 	for _, rel := range relations {
@@ -212,6 +255,11 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 			require.NoError(t, db.CreateUser(ctx, duban.SystemScope, &duban.User{Login: "target-user2", Name: "t", Tenant: "4101"}))
 			b.User = "target-user2"
 		}
+		require.NoError(t, db.GrantRole(ctx, duban.SystemScope, b))
+		f.bindings[rel.name] = b.ID
+	}
+	for i, rel := range lineRelations { // a construction binding of target-user for each to revoke
+		b := &duban.RoleBinding{User: "target-user", Role: []duban.Role{duban.RoleViewer, duban.RoleStaff, duban.RoleReviewer}[i], Tenant: "4101", Line: duban.LineConstruction}
 		require.NoError(t, db.GrantRole(ctx, duban.SystemScope, b))
 		f.bindings[rel.name] = b.ID
 	}
@@ -249,7 +297,9 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 	r = s.call("staff-4101", "POST", "/v1/hazards", hazardBody("4101"))
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	f.hazard = r.Body["id"].(string)
-	r = s.call("staff-4101", "POST", "/v1/accidents", accidentBody("4101", 0))
+	ab := accidentBody("4101", 0)
+	ab["line"] = "construction" // T's objects are all construction's
+	r = s.call("staff-4101", "POST", "/v1/accidents", ab)
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	f.accident = r.Body["id"].(string)
 	r = s.call("staff-4101", "POST", "/v1/attachments?tenant=4101", multipartFile{name: "现场.png", content: pngBytes})
@@ -341,6 +391,38 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 				if want != "A" {
 					after := s.writes()
 					if want == "403" && method != "GET" { // a refused act is audited, nothing else written
+						before["audit_events"]++
+					}
+					require.Equal(t, before, after, "%s as %s: a denied call wrote something", op, login)
+				}
+				checked++
+			}
+			for _, rel := range lineRelations {
+				want := c.expect[0]
+				if o := otherLine[op]; o != "" && rel.name == "other line" {
+					want = o
+				}
+				if (want == "A" || want == "A-hidden") != (phase == "allowed") {
+					continue
+				}
+				login := c.role + "-4101-" + rel.line
+				method, path, body := c.req(f, rel.name)
+				before := s.writes()
+				r := s.call(login, method, path, body)
+				got := fmt.Sprint(r.Status)
+				if r.Status != 401 && r.Status != 403 && r.Status != 404 {
+					got = "A"
+				}
+				require.Equal(t, strings.TrimSuffix(want, "-hidden"), got, "%s as %s (%s): %s", op, login, rel.name, r.Raw)
+				require.Less(t, r.Status, 500, "%s as %s: %s", op, login, r.Raw)
+				if want == "A-hidden" {
+					for _, id := range []string{f.cityCampaign, f.provCampaign, f.rectCampaign, f.hazard, f.accident, f.circular} {
+						require.NotContains(t, string(r.Raw), id, "%s as %s (%s) reveals another line's work", op, login, rel.name)
+					}
+				}
+				if want != "A" && want != "A-hidden" {
+					after := s.writes()
+					if want == "403" && method != "GET" {
 						before["audit_events"]++
 					}
 					require.Equal(t, before, after, "%s as %s: a denied call wrote something", op, login)

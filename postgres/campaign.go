@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/duban/duban"
@@ -16,6 +17,7 @@ func (db *DB) InsertCampaign(ctx context.Context, scope []string, c *duban.Campa
 }
 
 func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
+	c.DefaultLines()
 	phases, _ := json.Marshal(c.Phases)
 	options, _ := json.Marshal(c.Options)
 	levels := make([]string, len(c.Levels))
@@ -27,13 +29,13 @@ func insertCampaign(ctx context.Context, tx pgx.Tx, c *duban.Campaign) error {
 		targets = []string{}
 	}
 	err := tx.QueryRow(ctx, q("insert_campaign"),
-		c.ID, c.Template, c.Title, c.Scope, levels, phases, targets, c.CreatedBy, c.CreatedAt, options, c.ParentCampaign, c.Period).Scan(&c.ScopePath)
+		c.ID, c.Template, c.Title, c.Scope, levels, phases, targets, c.CreatedBy, c.CreatedAt, options, c.ParentCampaign, c.Period, duban.LineStrings(c.Lines)).Scan(&c.ScopePath)
 	if err != nil {
 		return FormatError(err)
 	}
 	c.Status = duban.CampaignRunning
 	_, err = AppendAudit(ctx, tx, Audit{Tenant: c.Scope, Action: "campaign.launch", Target: "campaign/" + c.ID,
-		Summary: map[string]any{"template": c.Template, "title": c.Title, "levels": c.Levels, "phases": c.Phases, "targets": c.Targets}})
+		Summary: map[string]any{"template": c.Template, "title": c.Title, "levels": c.Levels, "phases": c.Phases, "targets": c.Targets, "lines": c.Lines}})
 	return err
 }
 
@@ -41,10 +43,12 @@ func scanCampaign(r pgx.CollectableRow) (duban.Campaign, error) {
 	var c duban.Campaign
 	var levels []string
 	var phases, options []byte
-	err := r.Scan(&c.ID, &c.Template, &c.Title, &c.Scope, &c.ScopePath, &levels, &phases, &c.Targets, &c.Status, &c.CreatedBy, &c.CreatedAt, &c.EndedAt, &c.EndReason, &options, &c.ParentCampaign, &c.Period)
+	var lines []string
+	err := r.Scan(&c.ID, &c.Template, &c.Title, &c.Scope, &c.ScopePath, &levels, &phases, &c.Targets, &c.Status, &c.CreatedBy, &c.CreatedAt, &c.EndedAt, &c.EndReason, &options, &c.ParentCampaign, &c.Period, &lines)
 	if err != nil {
 		return c, err
 	}
+	c.Lines = duban.ParseLines(strings.Join(lines, ","))
 	_ = json.Unmarshal(options, &c.Options)
 	for _, l := range levels {
 		c.Levels = append(c.Levels, duban.Level(l))
@@ -61,7 +65,7 @@ func (db *DB) GetCampaign(ctx context.Context, scope []string, id string) (*duba
 
 // ListCampaigns returns campaigns visible within scope, newest first.
 func (db *DB) ListCampaigns(ctx context.Context, scope []string, f duban.CampaignFilter) ([]duban.Campaign, int, error) {
-	return page(ctx, db, scope, q("count_campaigns"), q("list_campaigns"), []any{f.Status, f.Template}, f.Before, f.Limit, scanCampaign)
+	return page(ctx, db, scope, q("count_campaigns"), q("list_campaigns"), []any{f.Status, f.Template, f.Line}, f.Before, f.Limit, scanCampaign)
 }
 
 // SetCampaignStatus records a campaign's end (system scope; idempotent).
@@ -128,11 +132,13 @@ func nullJSON(v map[string]any, b []byte) any {
 func scanAssignment(r pgx.CollectableRow) (duban.Assignment, error) {
 	var a duban.Assignment
 	var draft, report []byte
+	var lines []string
 	err := r.Scan(&a.ID, &a.CampaignID, &a.Tenant, &a.TenantPath, &a.Level, &a.Phase, &a.Title, &a.ReviewerTenant, &a.SignerTenant, &a.ParentID,
-		&a.State, &a.DueAt, &a.Overdue, &a.EscalationLevel, &draft, &report, &a.Comment, &a.SubmittedAt, &a.FirstSubmittedAt, &a.ApprovedAt, &a.SignedOffAt, &a.Version, &a.UpdatedAt)
+		&a.State, &a.DueAt, &a.Overdue, &a.EscalationLevel, &draft, &report, &a.Comment, &a.SubmittedAt, &a.FirstSubmittedAt, &a.ApprovedAt, &a.SignedOffAt, &a.Version, &a.UpdatedAt, &lines)
 	if err != nil {
 		return a, err
 	}
+	a.Lines = duban.ParseLines(strings.Join(lines, ","))
 	if draft != nil {
 		_ = json.Unmarshal(draft, &a.Draft)
 	}

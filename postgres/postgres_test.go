@@ -103,7 +103,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	t.Parallel()
 	db, d := testenv.OpenStore(t)
 	ctx := context.Background()
-	zhongmu := []string{"000000.41.4101.410122"}
+	zhongmu := duban.ScopeAllLines("000000.41.4101.410122")
 	lankao := []string{"000000.41.410225"}
 	require.NoError(t, db.CreateUser(ctx, zhongmu, &duban.User{Login: "zm", Name: "中牟", Tenant: "410122"}))
 	require.NoError(t, db.CreateUser(ctx, lankao, &duban.User{Login: "lk", Name: "兰考", Tenant: "410225"}))
@@ -228,7 +228,7 @@ func TestRowLevelSecurityCampaignTables(t *testing.T) {
 	}
 	_, err := db.InsertNotifications(ctx, []duban.NewNotification{{DedupeKey: "k1", Tenant: "410225", Kind: "x", Title: duban.Text{ZH: "x", EN: "x"}}})
 	require.NoError(t, err)
-	zhongmu := []string{"000000.41.4101.410122"}
+	zhongmu := duban.ScopeAllLines("000000.41.4101.410122")
 	require.NoError(t, db.InScope(ctx, zhongmu, func(tx pgx.Tx) error {
 		for table, want := range map[string]int{"assignments": 1, "assignment_events": 1, "notifications": 0, "campaigns": 1} {
 			var n int
@@ -241,7 +241,7 @@ func TestRowLevelSecurityCampaignTables(t *testing.T) {
 		return nil
 	}))
 	// a Hubei scope sees neither the campaign nor its assignments
-	require.NoError(t, db.InScope(ctx, []string{"000000.42"}, func(tx pgx.Tx) error {
+	require.NoError(t, db.InScope(ctx, duban.ScopeAllLines("000000.42"), func(tx pgx.Tx) error {
 		var n int
 		require.NoError(t, tx.QueryRow(ctx, `SELECT count(*) FROM campaigns`).Scan(&n))
 		require.Zero(t, n)
@@ -279,7 +279,7 @@ func TestRowLevelSecuritySupervisionTables(t *testing.T) {
 		require.NoError(t, db.UpsertListItem(ctx, duban.SystemScope, &duban.ListItem{Campaign: "crls2", Tenant: tenant, Key: "k", List: duban.ListTasks,
 			Title: "t", Owner: "o", DueOn: "2027-01-01", Status: "open", UpdatedBy: "x", UpdatedAt: now}, nil))
 	}
-	zhongmu := []string{"000000.41.4101.410122"}
+	zhongmu := duban.ScopeAllLines("000000.41.4101.410122")
 	_, _, err = db.GetHazard(ctx, zhongmu, "h410225")
 	require.Equal(t, duban.ENotFound, duban.ErrorCode(err))
 	_, err = db.GetAccident(ctx, zhongmu, "a410225")
@@ -311,4 +311,51 @@ func TestRowLevelSecuritySupervisionTables(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// TestRowLevelSecurityLines: a construction scope at Zhongmu sees the
+// construction campaign, its assignment and hazard, not the market
+// campaign's; a scope of every line sees both; a joint campaign is seen
+// from either line; a line scope cannot write another line's rows.
+func TestRowLevelSecurityLines(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.OpenStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for id, lines := range map[string][]duban.Line{"cl-zj": {duban.LineConstruction}, "cl-sc": {duban.LineMarket}, "cl-lh": {duban.LineConstruction, duban.LineMarket}} {
+		c := &duban.Campaign{ID: id, Template: "generic", Title: "t", Scope: "41", Levels: []duban.Level{duban.LevelCounty}, Lines: lines,
+			Phases: []duban.PhaseDeadline{{ID: "main", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
+		require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, c))
+		a := duban.Assignment{ID: duban.AssignmentID(id, "410122"), CampaignID: id, Tenant: "410122", Level: duban.LevelCounty, Phase: "main",
+			Title: "t", ReviewerTenant: "41", SignerTenant: "41", State: duban.StateAssigned, DueAt: now.Add(time.Hour), Version: 1, UpdatedAt: now}
+		require.NoError(t, db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: now, Actor: "system", Action: "assign", To: "assigned"}}))
+		h := duban.Hazard{ID: "h" + id, Tenant: "410122", Campaign: id, Grade: duban.HazardGeneral, State: duban.HazardOpen, Deadline: now, ReportedBy: "x", ReportedAt: now, Version: 1, UpdatedAt: now}
+		require.NoError(t, db.ProjectHazard(ctx, duban.SystemScope, duban.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
+	}
+	zm := "000000.41.4101.410122"
+	count := func(scope []string, table string) (n int) {
+		require.NoError(t, db.InScope(ctx, scope, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+		}))
+		return n
+	}
+	construction := []string{zm, duban.LinePath(duban.LineConstruction, zm)}
+	for table, want := range map[string][3]int{ // construction, market, every line
+		"campaigns": {2, 2, 3}, "assignments": {2, 2, 3}, "assignment_events": {2, 2, 3}, "hazards": {2, 2, 3}, "hazard_events": {2, 2, 3},
+	} {
+		require.Equal(t, want[0], count(construction, table), "%s, construction", table)
+		require.Equal(t, want[1], count([]string{zm, duban.LinePath(duban.LineMarket, zm)}, table), "%s, market", table)
+		require.Equal(t, want[2], count(duban.ScopeAllLines(zm), table), "%s, every line", table)
+	}
+	// the plain path alone (a scope without lines) sees no line's work
+	require.Zero(t, count([]string{zm}, "assignments"))
+	// a market hazard cannot be written under a construction scope
+	h := duban.Hazard{ID: "hm", Tenant: "410122", Line: duban.LineMarket, Grade: duban.HazardGeneral, State: duban.HazardOpen, Deadline: now, ReportedBy: "x", ReportedAt: now, Version: 1, UpdatedAt: now}
+	require.Error(t, db.ProjectHazard(ctx, construction, duban.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
+	h.Line = duban.LineConstruction
+	require.NoError(t, db.ProjectHazard(ctx, construction, duban.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))
+	// a joint campaign is launched only by one who holds both lines
+	c := &duban.Campaign{ID: "cl-x", Template: "generic", Title: "t", Scope: "410122", Levels: []duban.Level{duban.LevelCounty}, Lines: []duban.Line{duban.LineConstruction, duban.LineMarket},
+		Phases: []duban.PhaseDeadline{{ID: "main", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
+	require.Equal(t, duban.EForbidden, duban.ErrorCode(db.InsertCampaign(ctx, construction, c)))
 }

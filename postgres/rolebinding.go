@@ -24,17 +24,17 @@ func (db *DB) GrantRole(ctx context.Context, scope []string, b *duban.RoleBindin
 		if !exists {
 			return duban.Errorf(duban.ENotFound, "user %s not found", b.User)
 		}
-		err := tx.QueryRow(ctx, q("insert_role_binding"), b.User, string(b.Role), by, b.Tenant).
+		err := tx.QueryRow(ctx, q("insert_role_binding"), b.User, string(b.Role), by, b.Tenant, string(b.Line)).
 			Scan(&b.ID, &b.CreatedAt, &b.TenantPath)
 		if err == pgx.ErrNoRows {
-			return duban.Errorf(duban.EConflict, "%s already holds %s at %s", b.User, b.Role, b.Tenant)
+			return duban.Errorf(duban.EConflict, "%s already holds %s at %s in %s", b.User, b.Role, b.Tenant, b.Line.Label())
 		}
 		if err != nil {
 			return err
 		}
 		b.CreatedBy = by
 		_, err = AppendAudit(ctx, tx, Audit{Tenant: b.Tenant, Action: "role.grant", Target: fmt.Sprintf("role-binding/%d", b.ID),
-			Summary: map[string]any{"user": b.User, "role": b.Role, "tenant": b.Tenant}})
+			Summary: map[string]any{"user": b.User, "role": b.Role, "tenant": b.Tenant, "line": b.Line}})
 		return err
 	}))
 }
@@ -69,10 +69,10 @@ func (db *DB) RevokeRole(ctx context.Context, scope []string, b *duban.RoleBindi
 
 // ListRoleBindings returns bindings within scope ordered by id, and the total.
 func (db *DB) ListRoleBindings(ctx context.Context, scope []string, f duban.RoleBindingFilter) ([]duban.RoleBinding, int, error) {
-	return page(ctx, db, scope, q("count_role_bindings"), q("list_role_bindings"), []any{f.ID, f.User, f.Role, f.Tenant}, f.AfterID, f.Limit,
+	return page(ctx, db, scope, q("count_role_bindings"), q("list_role_bindings"), []any{f.ID, f.User, f.Role, f.Tenant, f.Line}, f.AfterID, f.Limit,
 		func(r pgx.CollectableRow) (duban.RoleBinding, error) {
 			var b duban.RoleBinding
-			err := r.Scan(&b.ID, &b.User, &b.Role, &b.Tenant, &b.TenantPath, &b.CreatedAt, &b.CreatedBy)
+			err := r.Scan(&b.ID, &b.User, &b.Role, &b.Tenant, &b.TenantPath, &b.CreatedAt, &b.CreatedBy, &b.Line)
 			return b, err
 		})
 }
@@ -87,7 +87,7 @@ func (db *DB) AllRoleBindings(ctx context.Context) ([]duban.RoleBinding, error) 
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.RoleBinding, error) {
 			var b duban.RoleBinding
-			err := r.Scan(&b.ID, &b.User, &b.Role, &b.Tenant, &b.TenantPath)
+			err := r.Scan(&b.ID, &b.User, &b.Role, &b.Tenant, &b.TenantPath, &b.Line)
 			return b, err
 		})
 		return err

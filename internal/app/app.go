@@ -208,6 +208,7 @@ func Register(r worker.Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.CadenceFlow, workflow.RegisterOptions{Name: workflows.CadenceWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.DangerousWorkFlow, workflow.RegisterOptions{Name: workflows.DangerousWorkWorkflowName})
 	r.RegisterActivity(acts)
 }
 

@@ -14,18 +14,25 @@ type Persona struct {
 	Login, Name string
 	Role        duban.Role
 	Tenant      string
+	Line        duban.Line // "" : every line
 }
 
 // Personas are the dev-mode users (README: "Seeded personas").
 var Personas = []Persona{
-	{"nation-admin", "国家管理员", duban.RoleAdmin, "000000"},
-	{"henan-admin", "河南省管理员", duban.RoleAdmin, "41"},
-	{"henan-planner", "河南省应急管理厅规划处", duban.RolePlanner, "41"},
-	{"zhengzhou-reviewer", "郑州市审核员", duban.RoleReviewer, "4101"},
-	{"zhongmu-staff", "中牟县工作人员", duban.RoleStaff, "410122"},
-	{"kaifeng-reviewer", "开封市审核员", duban.RoleReviewer, "4102"},
-	{"lankao-staff", "兰考县工作人员", duban.RoleStaff, "410225"},
-	{"hubei-planner", "湖北省规划处", duban.RolePlanner, "42"},
+	{"nation-admin", "国家管理员", duban.RoleAdmin, "000000", ""},
+	{"henan-admin", "河南省管理员", duban.RoleAdmin, "41", ""},
+	{"henan-planner", "河南省应急管理厅规划处", duban.RolePlanner, "41", ""},
+	{"zhengzhou-reviewer", "郑州市审核员", duban.RoleReviewer, "4101", ""},
+	{"zhongmu-staff", "中牟县工作人员", duban.RoleStaff, "410122", ""},
+	{"kaifeng-reviewer", "开封市审核员", duban.RoleReviewer, "4102", ""},
+	{"lankao-staff", "兰考县工作人员", duban.RoleStaff, "410225", ""},
+	{"hubei-planner", "湖北省规划处", duban.RolePlanner, "42", ""},
+	// department lines (条线) at Zhongmu: a construction clerk and a market
+	// clerk see only their line's work; the 安委办 sees every line
+	{"zhongmu-zhujian", "中牟县住房和城乡建设局", duban.RoleStaff, "410122", duban.LineConstruction},
+	{"zhongmu-shijian", "中牟县市场监督管理局", duban.RoleStaff, "410122", duban.LineMarket},
+	{"zhongmu-anweiban", "中牟县安委办", duban.RoleViewer, "410122", duban.LineSafetyOffice},
+	{"henan-zhujian", "河南省住房和城乡建设厅", duban.RolePlanner, "41", duban.LineConstruction},
 }
 
 // Apply creates any missing persona and binding.
@@ -35,7 +42,7 @@ func Apply(ctx context.Context, db duban.UserStore) error {
 		if err != nil && duban.ErrorCode(err) != duban.EConflict {
 			return fmt.Errorf("seed user %s: %w", p.Login, err)
 		}
-		err = db.GrantRole(ctx, duban.SystemScope, &duban.RoleBinding{User: p.Login, Role: p.Role, Tenant: p.Tenant})
+		err = db.GrantRole(ctx, duban.SystemScope, &duban.RoleBinding{User: p.Login, Role: p.Role, Tenant: p.Tenant, Line: p.Line})
 		if err != nil && duban.ErrorCode(err) != duban.EConflict {
 			return fmt.Errorf("seed binding %s: %w", p.Login, err)
 		}

@@ -1,6 +1,6 @@
 -- name: insert_campaign
-INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at, options, parent_campaign, period)
-SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9, $10, nullif($11, ''), $12 FROM tenants WHERE code = $4
+INSERT INTO campaigns (id, template, title, scope, scope_path, levels, phases, targets, status, created_by, created_at, options, parent_campaign, period, lines)
+SELECT $1, $2, $3, code, path, $5, $6, $7, 'running', $8, $9, $10, nullif($11, ''), $12, $13 FROM tenants WHERE code = $4
 RETURNING scope_path::text;
 
 -- name: set_campaign_status
@@ -44,7 +44,7 @@ WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path 
 -- name: list_assignments
 -- The conditions of count_assignments; $8 the cursor (id), $9 the limit.
 SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines
 FROM assignments
 WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $2))
   AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
@@ -54,7 +54,7 @@ ORDER BY id LIMIT $9;
 
 -- name: get_assignment
 SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines
 FROM assignments WHERE id = $1;
 
 -- name: assignment_history
@@ -65,19 +65,19 @@ SELECT version, at, actor, action, from_state, to_state, comment, details FROM h
 
 -- name: get_campaign
 SELECT id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason,
-  options, coalesce(parent_campaign, ''), period
+  options, coalesce(parent_campaign, ''), period, lines
 FROM campaigns WHERE id = $1;
 
 -- name: count_campaigns
--- $1 status, $2 template; '': any.
-SELECT count(*) FROM campaigns WHERE ($1 = '' OR status = $1) AND ($2 = '' OR template = $2);
+-- $1 status, $2 template, $3 line; '': any.
+SELECT count(*) FROM campaigns WHERE ($1 = '' OR status = $1) AND ($2 = '' OR template = $2) AND ($3 = '' OR $3 = ANY (lines));
 
 -- name: list_campaigns
--- Newest first: $3 the cursor (ids before it), $4 the limit.
+-- Newest first: $4 the cursor (ids before it), $5 the limit.
 SELECT id, template, title, scope, scope_path::text, levels, phases, targets, status, created_by, created_at, ended_at, end_reason,
-  options, coalesce(parent_campaign, ''), period
-FROM campaigns WHERE ($1 = '' OR status = $1) AND ($2 = '' OR template = $2) AND ($3 = '' OR id < $3)
-ORDER BY id DESC LIMIT $4;
+  options, coalesce(parent_campaign, ''), period, lines
+FROM campaigns WHERE ($1 = '' OR status = $1) AND ($2 = '' OR template = $2) AND ($3 = '' OR $3 = ANY (lines)) AND ($4 = '' OR id < $4)
+ORDER BY id DESC LIMIT $5;
 
 -- name: progress_reported
 -- Per tenant path of $2 (by ordinality): the lowest-level reports counted in the totals.
