@@ -121,7 +121,7 @@ type DangerousWorkInput struct {
 	Project     string `json:"project" maxLength:"64" doc:"项目编号 of a registered project"`
 	Code        string `json:"code" minLength:"1" maxLength:"32" doc:"The work's number within the project (letters, digits, dashes)"`
 	Category    string `json:"category" enum:"excavation,formwork,lifting,scaffolding,demolition,tunnelling,other"`
-	OverScale   bool   `json:"over_scale" doc:"超过一定规模的危大工程"`
+	OverScale   bool   `json:"over_scale,omitempty" doc:"超过一定规模的危大工程 (default false)"`
 	Description string `json:"description" minLength:"1" maxLength:"2000"`
 	StartsOn    string `json:"starts_on" maxLength:"10" doc:"YYYY-MM-DD"`
 	EndsOn      string `json:"ends_on" maxLength:"10" doc:"YYYY-MM-DD"`

@@ -124,12 +124,14 @@ type HazardProjection struct {
 
 // HazardFilter selects hazards.
 type HazardFilter struct {
-	Within   string // tenant code: its supervision subtree
-	Grade    string
-	State    string
-	Overdue  *bool
-	Listed   *bool
-	Campaign string
-	After    string // cursor: id
-	Limit    int
+	Within     string // tenant code: its supervision subtree
+	Grade      string
+	State      string
+	Overdue    *bool
+	Listed     *bool
+	Campaign   string
+	Enterprise string // credit code
+	Project    string // project code
+	After      string // cursor: id
+	Limit      int
 }

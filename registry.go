@@ -201,7 +201,7 @@ type Enterprise struct {
 // EnterpriseInput is the body of create- and update-enterprise and a row
 // of an enterprise import.
 type EnterpriseInput struct {
-	CreditCode        string          `json:"credit_code" maxLength:"18" doc:"统一社会信用代码: 18 characters, checked by the GB 32100-2015 check character"`
+	CreditCode        string          `json:"credit_code,omitempty" maxLength:"18" doc:"统一社会信用代码: 18 characters, checked by the GB 32100-2015 check character (required to create; update takes it from the path)"`
 	Name              string          `json:"name" minLength:"1" maxLength:"200"`
 	Kind              string          `json:"kind" enum:"construction,supervision,developer,survey_design,food_production,catering,school_canteen,fireworks_wholesale,fireworks_retail"`
 	Tenant            string          `json:"tenant" minLength:"2" maxLength:"6" doc:"Registering tenant (code)"`
@@ -435,7 +435,7 @@ type Project struct {
 // ProjectInput is the body of create- and update-project and a row of a
 // project import.
 type ProjectInput struct {
-	Code           string   `json:"code" maxLength:"64" doc:"项目编号: 4–64 letters, digits or dashes"`
+	Code           string   `json:"code,omitempty" maxLength:"64" doc:"项目编号: 4–64 letters, digits or dashes (required to create; update takes it from the path)"`
 	Name           string   `json:"name" minLength:"1" maxLength:"200"`
 	Tenant         string   `json:"tenant" minLength:"2" maxLength:"6"`
 	Lines          []string `json:"lines,omitempty" maxItems:"5" doc:"Default construction"`

@@ -75,6 +75,10 @@ type Template struct {
 	Escalation []EscalationStep `json:"escalation"`
 	// Ratios are derived figures of the rolled-up totals (coverage).
 	Ratios []Ratio `json:"ratios,omitempty"`
+	// RegistryCoverage: the dual-prevention counts (enterprises and
+	// projects in scope and verified) come from the registry, per tenant,
+	// not from the report form.
+	RegistryCoverage bool `json:"registry_coverage,omitempty"`
 	// FocusAreas may be selected per campaign (重点领域).
 	FocusAreas []Choice `json:"focus_areas,omitempty"`
 	// Lists: every target tenant keeps the three lists (三个清单).

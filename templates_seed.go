@@ -106,29 +106,27 @@ func init() {
 		Escalation: DefaultEscalation,
 	})
 
+	// The counts of enterprises and projects in scope and verified are not
+	// asked: the registry computes them (RegistryCoverage); the form asks
+	// what the registry cannot know.
 	dual := FormSchema{Fields: []FormField{
-		count("enterprises_in_scope", "纳入范围企业数（二级及以上施工总承包）", "enterprises in scope (general contractors, grade 2+)"),
-		count("enterprises_risk_graded", "已完成风险分级管控的企业", "enterprises with risk grading done"),
-		count("enterprises_investigating", "隐患排查治理运行中的企业", "enterprises with hazard investigation running"),
-		count("enterprises_verified", "已验收的企业", "enterprises verified"),
-		count("projects_in_scope", "纳入范围项目数（单项合同额1亿元以上）", "projects in scope (single contract ≥ 100 million CNY)"),
-		count("projects_risk_graded", "已完成风险分级管控的项目", "projects with risk grading done"),
-		count("projects_investigating", "隐患排查治理运行中的项目", "projects with hazard investigation running"),
-		count("projects_verified", "已验收的项目", "projects verified"),
+		{Name: "measures", Label: Text{"推进措施", "measures taken"}, Type: FieldText, Required: true, MaxLength: 5000,
+			Hint: &Text{"培训、指导、督导检查等推进双重预防体系建设的措施", "training, guidance, inspections that move dual prevention forward"}},
+		count("inspections", "督导检查企业和项目次数", "inspections of enterprises and projects"),
 		summary(), attachments(),
-	}, AtMost: [][2]string{{"enterprises_risk_graded", "enterprises_in_scope"}, {"enterprises_investigating", "enterprises_in_scope"}, {"enterprises_verified", "enterprises_in_scope"},
-		{"projects_risk_graded", "projects_in_scope"}, {"projects_investigating", "projects_in_scope"}, {"projects_verified", "projects_in_scope"}}}
+	}}
 	RegisterTemplate(&Template{
 		ID:   "dual-prevention",
 		Line: LineConstruction,
 		Name: Text{"双重预防体系建设", "Dual prevention system"},
-		Description: Text{"县级登记纳入范围的企业和项目，报告风险分级管控和隐患排查治理建设情况；覆盖率 = 已验收 / 纳入范围。",
-			"Counties register the enterprises and projects in scope and report their construction status; coverage = verified / in scope."},
-		Phases:     []Phase{{ID: "build", Name: Text{"体系建设", "Build the system"}, DefaultDays: 180}},
-		Levels:     []Level{LevelCity, LevelCounty},
-		Tasks:      sameTask(Text{"双重预防体系建设情况", "dual-prevention status"}, dual),
-		Reminders:  []int{10, 5, 1},
-		Escalation: DefaultEscalation,
+		Description: Text{"二级及以上施工总承包企业和单项合同额1亿元以上的项目全覆盖：纳入范围和已验收的企业、项目由企业库、项目库计算（覆盖率 = 已验收 / 纳入范围），县级报告推进措施。",
+			"General contractors of grade 2 and above and projects of 100 million CNY and more: the registry computes what is in scope and verified (coverage = verified / in scope); counties report their measures."},
+		Phases:           []Phase{{ID: "build", Name: Text{"体系建设", "Build the system"}, DefaultDays: 180}},
+		Levels:           []Level{LevelCity, LevelCounty},
+		Tasks:            sameTask(Text{"双重预防体系建设情况", "dual-prevention status"}, dual),
+		Reminders:        []int{10, 5, 1},
+		Escalation:       DefaultEscalation,
+		RegistryCoverage: true,
 		Ratios: []Ratio{{Name: "coverage", Label: Text{"覆盖率", "coverage"}, Target: true,
 			Numerator: []string{"enterprises_verified", "projects_verified"}, Denominator: []string{"enterprises_in_scope", "projects_in_scope"}}},
 	})

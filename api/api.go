@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"github.com/duban/duban/pii"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -60,6 +61,9 @@ type Server struct {
 	CORSOrigins []string
 	// Egress decides which webhook URLs may be registered.
 	Egress egress.Policy
+	// PII seals personal data (ID numbers, phones) in the registry; keys
+	// that live as long as the process when none are given.
+	PII *pii.Keys
 	// PrincipalTTL bounds how long a loaded caller is reused (default
 	// PrincipalTTL); role changes anywhere clear the cache before that.
 	PrincipalTTL time.Duration
@@ -137,6 +141,9 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) register(api huma.API) {
+	if s.PII == nil {
+		s.PII = pii.Ephemeral()
+	}
 	s.registerTenants(api)
 	s.registerUsers(api)
 	s.registerMe(api)
@@ -150,6 +157,7 @@ func (s *Server) register(api huma.API) {
 		s.registerAccidents(api)
 		s.registerListItems(api)
 		s.registerCirculars(api)
+		s.registerRegistry(api)
 	}
 	s.registerNotifications(api)
 	s.registerCalendar(api)

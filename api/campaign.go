@@ -297,6 +297,9 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 		return nil, problem(err)
 	}
 	if tpl := duban.TemplateByID(c.Template); tpl != nil {
+		if err := s.registryTotals(ctx, tpl, *t, rows); err != nil {
+			return nil, err
+		}
 		for i := range rows {
 			rows[i].Ratios = ratios(tpl, rows[i].Totals)
 		}
@@ -311,6 +314,38 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 		out.Children = []duban.Progress{}
 	}
 	return &struct{ Body ProgressOut }{out}, nil
+}
+
+// registryTotals puts the registry's dual-prevention counts into the
+// totals of progress rows (parent and its supervised children) of a
+// template whose coverage the registry computes: coverage is what the
+// records show, not what a form says.
+func (s *Server) registryTotals(ctx context.Context, tpl *duban.Template, parent duban.Tenant, rows []duban.Progress) error {
+	if !tpl.RegistryCoverage {
+		return nil
+	}
+	cov, err := s.coverage(ctx, parent, duban.CoreDualPreventionScope)
+	if err != nil {
+		return err
+	}
+	by := map[string]duban.Coverage{}
+	for _, c := range cov {
+		by[c.Tenant] = c
+	}
+	for i := range rows {
+		c, ok := by[rows[i].Tenant]
+		if !ok {
+			continue
+		}
+		if rows[i].Totals == nil {
+			rows[i].Totals = map[string]float64{}
+		}
+		rows[i].Totals["enterprises_in_scope"] = float64(c.EnterprisesInScope)
+		rows[i].Totals["enterprises_verified"] = float64(c.EnterprisesVerified)
+		rows[i].Totals["projects_in_scope"] = float64(c.ProjectsInScope)
+		rows[i].Totals["projects_verified"] = float64(c.ProjectsVerified)
+	}
+	return nil
 }
 
 // ratios computes a template's derived figures from totals; a ratio whose

@@ -87,6 +87,9 @@ func (s *Server) registerCirculars(api huma.API) {
 			return nil, problem(err)
 		}
 		tpl := duban.TemplateByID(c.Template)
+		if err := s.registryTotals(ctx, tpl, *s.Dir.Get(b.Tenant), prog); err != nil {
+			return nil, err
+		}
 		title := strings.TrimSpace(b.Title)
 		if title == "" {
 			title = fmt.Sprintf("关于%s进展情况的通报（%s至%s）", c.Title, from, to)

@@ -85,19 +85,22 @@ func (s *Server) registerHazards(api huma.API) {
 		OperationID: "list-hazards", Method: http.MethodGet, Path: "/v1/hazards", Tags: []string{"Hazards"},
 		Summary: "List hazards in your subtree", Security: bearerSecurity,
 	}, func(ctx context.Context, in *struct {
-		Tenant   string `query:"tenant" maxLength:"6" doc:"Only this tenant's supervision subtree"`
-		Grade    string `query:"grade" enum:"general,major"`
-		State    string `query:"state" enum:"open,rectified,closed"`
-		Overdue  string `query:"overdue" enum:"true,false" doc:"Past the rectification deadline or the re-inspection due date"`
-		Listed   string `query:"listed" enum:"true,false" doc:"Listed for supervision (挂牌督办)"`
-		Campaign string `query:"campaign" maxLength:"64"`
+		Tenant     string `query:"tenant" maxLength:"6" doc:"Only this tenant's supervision subtree"`
+		Grade      string `query:"grade" enum:"general,major"`
+		State      string `query:"state" enum:"open,rectified,closed"`
+		Overdue    string `query:"overdue" enum:"true,false" doc:"Past the rectification deadline or the re-inspection due date"`
+		Listed     string `query:"listed" enum:"true,false" doc:"Listed for supervision (挂牌督办)"`
+		Campaign   string `query:"campaign" maxLength:"64"`
+		Enterprise string `query:"enterprise" maxLength:"18" doc:"Only hazards concerning this enterprise (credit code)"`
+		Project    string `query:"project" maxLength:"64" doc:"Only hazards concerning this project (code)"`
 		PageParams
 	}) (*struct{ Body Page[duban.Hazard] }, error) {
 		scope, after, err := s.listFrom(ctx, actHazardRead, in.Tenant, in.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		f := duban.HazardFilter{Within: in.Tenant, Grade: in.Grade, State: in.State, Campaign: in.Campaign, After: after, Limit: in.Limit}
+		f := duban.HazardFilter{Within: in.Tenant, Grade: in.Grade, State: in.State, Campaign: in.Campaign,
+			Enterprise: strings.ToUpper(in.Enterprise), Project: in.Project, After: after, Limit: in.Limit}
 		f.Overdue, f.Listed = boolParam(in.Overdue), boolParam(in.Listed)
 		items, total, err := s.DB.ListHazards(ctx, scope, f)
 		if err != nil {

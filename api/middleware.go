@@ -170,6 +170,10 @@ func (s *Server) withCORS(next http.Handler) http.Handler {
 	})
 }
 
+// fileBodies are the operations that take a file (multipart), with their
+// bound: attachments and registry imports.
+var fileBodies = map[string]int64{"/v1/attachments": maxUploadBody, "/v1/registry/import": maxImportBody}
+
 // withBodyChecks refuses, before any handler runs, bodies that are too
 // large (413), not UTF-8 (400) or carry NUL characters, which PostgreSQL
 // cannot store (422).
@@ -179,9 +183,9 @@ func withBodyChecks(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.Method == http.MethodPost && r.URL.Path == "/v1/attachments" {
+		if limit, ok := fileBodies[r.URL.Path]; ok && r.Method == http.MethodPost {
 			// a file, not JSON: bounded here, type-checked by the operation
-			r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			next.ServeHTTP(w, r)
 			return
 		}

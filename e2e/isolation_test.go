@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"github.com/xuri/excelize/v2"
 	"maps"
 	"net/url"
 	"sort"
@@ -51,6 +53,25 @@ var otherLine = map[string]string{
 	"list-hazards": "A-hidden", "get-hazard": "404", "rectify-hazard": "404", "verify-hazard": "404",
 	"list-accidents": "A-hidden", "get-accident": "404", "forward-accident": "404", "amend-accident": "404",
 	"list-list-items": "404", "upsert-list-item": "404", "generate-circular": "404", "list-circulars": "404", "get-circular": "404",
+	"create-enterprise": "403", "update-enterprise": "404", "get-enterprise": "404", "list-enterprises": "A-hidden", "set-dual-prevention": "404",
+	"create-project": "403", "update-project": "404", "get-project": "404", "list-projects": "A-hidden",
+	"create-person": "403", "update-person": "404", "get-person": "404", "list-personnel": "A-hidden", "get-person-personal-data": "404",
+	"create-dangerous-work": "404", "get-dangerous-work": "404", "list-dangerous-works": "A-hidden", "pass-dangerous-work-gate": "404",
+}
+
+// relSerial numbers a relation, for records each relation creates anew.
+func relSerial(rel string) int {
+	for i, r := range relations {
+		if r.name == rel {
+			return i + 1
+		}
+	}
+	for i, r := range lineRelations {
+		if r.name == rel {
+			return 100 + i
+		}
+	}
+	return 999
 }
 
 // isoFixture holds the objects every case targets, all at T.
@@ -63,6 +84,11 @@ type isoFixture struct {
 	circular     string // issued by 4101 on cityCampaign
 	accident     string // reported at 4101
 	attachment   string // uploaded for 4101
+	enterprise   string // registered at 4101 (construction)
+	project      string // registered at 4101
+	person       string // registered at 4101
+	personID     string // the person's ID number
+	work         string // a dangerous work of project
 	bindings     map[string]int64
 }
 
@@ -200,14 +226,82 @@ var isoTable = map[string]isoCase{
 	"download-attachment": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
 		return "GET", "/v1/attachments/" + f.attachment + "/content", nil
 	}, downH},
-	"get-me":          {"viewer", get("/v1/me"), all},
-	"get-auth-config": {"", get("/v1/auth/config"), all},
+	"create-enterprise": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/enterprises", map[string]any{"credit_code": creditCode("410100", 500+relSerial(rel)), "name": "企业" + slug(rel), "kind": "construction", "tenant": "4101"}
+	}, [6]string{"A", "403", "403", "403", "403", "403"}},
+	"update-enterprise": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "PUT", "/v1/enterprises/" + f.enterprise, map[string]any{"name": "郑州某建设集团" + slug(rel), "kind": "construction", "tenant": "4101", "version": 1}
+	}, downH},
+	"get-enterprise": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/enterprises/" + f.enterprise, nil
+	}, downH},
+	"list-enterprises": {"viewer", get("/v1/enterprises?tenant=4101"), down},
+	"set-dual-prevention": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/registry/enterprises/" + f.enterprise + "/dual-prevention", map[string]any{"stage": "risk_graded", "version": 1}
+	}, downH},
+	"create-project": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/projects", map[string]any{"code": fmt.Sprintf("P-ISO-%d", relSerial(rel)), "name": "项目" + slug(rel), "tenant": "4101", "contractor": f.enterprise, "contract_amount_cny": 1000}
+	}, [6]string{"A", "403", "403", "403", "403", "403"}},
+	"update-project": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "PUT", "/v1/projects/" + f.project, map[string]any{"name": "项目" + slug(rel), "tenant": "4101", "contract_amount_cny": 2000, "version": 1}
+	}, downH},
+	"get-project":   {"viewer", func(f *isoFixture, rel string) (string, string, any) { return "GET", "/v1/projects/" + f.project, nil }, downH},
+	"list-projects": {"viewer", get("/v1/projects?tenant=4101"), down},
+	"create-person": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/personnel", map[string]any{"name": "人员", "id_number": idNumber("410101", "19800101", relSerial(rel)), "role": "safety_officer", "tenant": "4101"}
+	}, [6]string{"A", "403", "403", "403", "403", "403"}},
+	"update-person": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "PUT", "/v1/personnel/" + f.person, map[string]any{"name": "人员" + slug(rel), "id_number": f.personID, "role": "project_manager", "tenant": "4101", "version": 1}
+	}, downH},
+	"get-person":     {"viewer", func(f *isoFixture, rel string) (string, string, any) { return "GET", "/v1/personnel/" + f.person, nil }, downH},
+	"list-personnel": {"viewer", get("/v1/personnel?tenant=4101"), down},
+	"get-person-personal-data": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/personnel/" + f.person + "/personal-data?reason=" + url.QueryEscape("核对证书"), nil
+	}, downH},
+	"create-dangerous-work": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/dangerous-works", map[string]any{"project": f.project, "code": fmt.Sprintf("W%d", relSerial(rel)), "category": "excavation",
+			"description": "深基坑", "starts_on": time.Now().AddDate(0, 1, 0).Format("2006-01-02"), "ends_on": time.Now().AddDate(0, 3, 0).Format("2006-01-02")}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"get-dangerous-work": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/dangerous-works/" + f.work, nil
+	}, downH},
+	"list-dangerous-works": {"viewer", get("/v1/dangerous-works?tenant=4101"), down},
+	"pass-dangerous-work-gate": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/dangerous-works/" + f.work + "/gates", map[string]any{"gate": "plan_review", "on": time.Now().In(duban.Shanghai).Format("2006-01-02"),
+			"person": "张工", "attachment": f.attachment}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"get-registry-template":   {"viewer", get("/v1/registry/templates/projects"), all},
+	"get-registry-vocabulary": {"viewer", get("/v1/registry/vocabulary"), all},
+	"import-registry": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		// rows are checked one by one: a caller who may register nowhere is 403, others hear of each row
+		return "POST", "/v1/registry/import?kind=projects&preview=true", multipartFile{name: "项目.xlsx", content: isoSheet(fmt.Sprintf("P-IMP-%d", relSerial(rel)))}
+	}, all},
+	"export-registry":       {"viewer", get("/v1/registry/exports/enterprises?tenant=4101"), down},
+	"get-registry-coverage": {"viewer", get("/v1/registry/coverage?tenant=4101"), down},
+	"get-me":                {"viewer", get("/v1/me"), all},
+	"get-auth-config":       {"", get("/v1/auth/config"), all},
 	"preview-campaign": {"planner", func(f *isoFixture, rel string) (string, string, any) {
 		return "POST", "/v1/campaigns/preview", map[string]any{"template": "generic", "title": "x", "scope": "4101", "levels": []string{"county"}}
 	}, down},
 	"set-calendar-day": {"admin", func(f *isoFixture, rel string) (string, string, any) {
 		return "PUT", "/v1/calendar/days/2027-01-04", map[string]any{"workday": false, "note": "x"}
 	}, [6]string{"403", "403", "A", "403", "403", "403"}},
+}
+
+// isoSheet is a one-row project import at T.
+func isoSheet(code string) []byte {
+	f := excelize.NewFile()
+	for i, v := range []string{"项目编号", "项目名称", "所在地区代码", "单项合同额（元）"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		_ = f.SetCellStr("Sheet1", cell, v)
+	}
+	for i, v := range []string{code, "导入项目", "4101", "1000"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 2)
+		_ = f.SetCellStr("Sheet1", cell, v)
+	}
+	var buf bytes.Buffer
+	_ = f.Write(&buf)
+	return buf.Bytes()
 }
 
 func slug(s string) string { return strings.ReplaceAll(s, " ", "-") }
@@ -305,6 +399,20 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 	r = s.call("staff-4101", "POST", "/v1/attachments?tenant=4101", multipartFile{name: "现场.png", content: pngBytes})
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	f.attachment = r.Body["id"].(string)
+	f.enterprise = creditCode("410100", 42)
+	r = s.call("reviewer-4101", "POST", "/v1/enterprises", map[string]any{"credit_code": f.enterprise, "name": "郑州某建设集团", "kind": "construction", "tenant": "4101"})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.project = "P-ISO-T"
+	r = s.call("reviewer-4101", "POST", "/v1/projects", map[string]any{"code": f.project, "name": "郑州某项目", "tenant": "4101", "contractor": f.enterprise, "contract_amount_cny": 1000})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.personID = idNumber("410101", "19800101", 42)
+	r = s.call("reviewer-4101", "POST", "/v1/personnel", map[string]any{"name": "人员", "id_number": f.personID, "role": "safety_officer", "tenant": "4101"})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.person = r.Body["id"].(string)
+	r = s.call("reviewer-4101", "POST", "/v1/dangerous-works", map[string]any{"project": f.project, "code": "T", "category": "excavation", "description": "深基坑",
+		"starts_on": time.Now().AddDate(0, 1, 0).Format("2006-01-02"), "ends_on": time.Now().AddDate(0, 3, 0).Format("2006-01-02")})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.work = r.Body["id"].(string)
 	time.Sleep(time.Second) // let background notification and webhook activities settle
 
 	// the operations of the live document
@@ -416,7 +524,7 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 				require.Equal(t, strings.TrimSuffix(want, "-hidden"), got, "%s as %s (%s): %s", op, login, rel.name, r.Raw)
 				require.Less(t, r.Status, 500, "%s as %s: %s", op, login, r.Raw)
 				if want == "A-hidden" {
-					for _, id := range []string{f.cityCampaign, f.provCampaign, f.rectCampaign, f.hazard, f.accident, f.circular} {
+					for _, id := range []string{f.cityCampaign, f.provCampaign, f.rectCampaign, f.hazard, f.accident, f.circular, f.enterprise, f.project, f.person, f.work} {
 						require.NotContains(t, string(r.Raw), id, "%s as %s (%s) reveals another line's work", op, login, rel.name)
 					}
 				}

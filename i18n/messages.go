@@ -6,6 +6,19 @@ package i18n
 var messages = [][2]string{
 	// Validation (duban.Invalid, report forms, request checks).
 	// Lines and the registry (四库).
+	{"is not this person's ID number", "不是此人的身份证号码"},
+	{"no project with this code is registered in your view", "您的权限范围内没有此编号的项目"},
+	{"is not registered in this province", "未在本省登记"},
+	{"this sheet takes other kinds", "此表不接受该类型"},
+	{"must be a whole number of CNY", "应为以元为单位的整数"},
+	{"not an XLSX workbook: download the template (get-registry-template) and fill it in", "不是 XLSX 工作簿：请下载导入模板填写后上传"},
+	{"the workbook has no sheet", "工作簿中没有工作表"},
+	{"the sheet cannot be read", "无法读取工作表"},
+	{"the header row lacks required columns: %s; download the template", "表头缺少必填列：$1；请下载导入模板"},
+	{"at most %d rows per file: split it", "每个文件最多 $1 行，请拆分后导入"},
+	{"the sheet is empty: download the template and fill it in", "工作表为空：请下载导入模板填写后上传"},
+	{"you may not register records here", "无权在此登记"},
+	{"%d rows have errors; nothing was imported", "$1 行有错误，未导入任何数据"},
 	{"unknown line: one of construction, emergency, market, safety_office, food_office", "未知的条线：应为 construction（住建）、emergency（应急管理）、market（市场监管）、safety_office（安委办）、food_office（食安办）之一"},
 	{"not a line of the campaign", "不是该专项行动所属的条线"},
 	{"must be 18 characters", "应为18位"},

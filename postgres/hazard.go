@@ -48,7 +48,7 @@ func (db *DB) GetHazard(ctx context.Context, scope []string, id string) (*duban.
 // ListHazards returns hazards within scope ordered by id, and the total.
 func (db *DB) ListHazards(ctx context.Context, scope []string, f duban.HazardFilter) ([]duban.Hazard, int, error) {
 	return page(ctx, db, scope, q("count_hazards"), q("list_hazards"),
-		[]any{f.Within, f.Grade, f.State, f.Overdue, f.Listed, f.Campaign}, f.After, f.Limit, scanHazard)
+		[]any{f.Within, f.Grade, f.State, f.Overdue, f.Listed, f.Campaign, f.Enterprise, f.Project}, f.After, f.Limit, scanHazard)
 }
 
 // HazardsClosed counts hazards of a campaign in a subtree closed in [from, to).

@@ -212,14 +212,7 @@ func (db *DB) registryChecks(ctx context.Context, scope []string, writes []duban
 	return nil
 }
 
-func regFilterArgs(f duban.RegistryFilter) (string, string) {
-	pattern := ""
-	if f.Query != "" {
-		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-		pattern = "%" + r.Replace(f.Query) + "%"
-	}
-	return f.Within, pattern
-}
+func regFilterArgs(f duban.RegistryFilter) (string, string) { return f.Within, f.Query }
 
 var scanEnterprise = scanDoc(func(e *duban.Enterprise, path string) { e.TenantPath = path })
 var scanProject = scanDoc(func(p *duban.Project, path string) { p.TenantPath = path })

@@ -78,7 +78,7 @@ func runCluster(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("build duban: %v: %s", err, b)
 	}
 	env := append(os.Environ(), "DATABASE_URL="+appURL, "TEMPORAL_ADDRESS="+cl.FrontendHostPort(), "DUBAN_LOG_FORMAT=json",
-		"AUTH_ISSUER=duban-cluster", "AUTH_AUDIENCE=duban", "AUTH_PUBLIC_KEY_FILE="+filepath.Join(dir, "dev-key.pub"))
+		"AUTH_ISSUER=duban-cluster", "AUTH_AUDIENCE=duban", "DUBAN_PII_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "AUTH_PUBLIC_KEY_FILE="+filepath.Join(dir, "dev-key.pub"))
 	signer, err := writeDevKey(dir)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/duban/duban/pii"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -35,7 +36,14 @@ func serve(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, cfg.app())
+	ac := cfg.app()
+	if cfg.PIIKey == "" {
+		return errors.New("DUBAN_PII_KEY (or DUBAN_PII_KEY_FILE) is required: the registry seals ID numbers and phones with it; make one with `openssl rand -base64 32` and keep it with the database backups")
+	}
+	if ac.PII, err = pii.Parse(cfg.PIIKey); err != nil {
+		return fmt.Errorf("DUBAN_PII_KEY: %w", err)
+	}
+	a, err := app.Open(ctx, ac)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ type Config struct {
 	CORSOrigins       []string       // DUBAN_CORS_ORIGINS, comma-separated; empty = CORS off
 	WebhookAllow      []netip.Prefix // DUBAN_WEBHOOK_ALLOW: private targets an operator allows
 	BlobURL           string         // DUBAN_BLOB_URL: attachment store (file:///dir, s3://bucket?…)
+	PIIKey            string         // DUBAN_PII_KEY (or _FILE): base64 of 32 random bytes sealing personal data
 	ScanCommand       []string       // DUBAN_SCAN_COMMAND: virus scan run on each upload (stdin)
 	ConsoleClientID   string         // AUTH_CONSOLE_CLIENT_ID: the console's public OIDC client
 	Err               error          // a variable that could not be read
@@ -86,6 +87,7 @@ func configFromEnv() Config {
 		RateLimit:         rateFromEnv(&errs),
 		CORSOrigins:       splitList(os.Getenv("DUBAN_CORS_ORIGINS")),
 		BlobURL:           os.Getenv("DUBAN_BLOB_URL"),
+		PIIKey:            secret("DUBAN_PII_KEY", &errs),
 		ScanCommand:       strings.Fields(os.Getenv("DUBAN_SCAN_COMMAND")),
 		ConsoleClientID:   env("AUTH_CONSOLE_CLIENT_ID", "duban-console"),
 	}

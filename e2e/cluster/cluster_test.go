@@ -112,7 +112,7 @@ func TestClusterSurvivesFaults(t *testing.T) {
 	der, _ := x509.MarshalPKIXPublicKey(pub)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "key.pub"), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644))
 	signer := &api.DevSigner{Key: key, Issuer: "cluster", Audience: "duban", TTL: time.Hour}
-	env := append(os.Environ(), "DATABASE_URL="+appURL, "TEMPORAL_ADDRESS="+cl.FrontendHostPort(), "AUTH_ISSUER=cluster", "AUTH_AUDIENCE=duban",
+	env := append(os.Environ(), "DATABASE_URL="+appURL, "TEMPORAL_ADDRESS="+cl.FrontendHostPort(), "AUTH_ISSUER=cluster", "AUTH_AUDIENCE=duban", "DUBAN_PII_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"AUTH_PUBLIC_KEY_FILE="+filepath.Join(dir, "key.pub"), "DUBAN_RATE_LIMIT=0")
 	with := func(extra ...string) []string { return append(append([]string(nil), env...), extra...) } // a copy per process
 	apiA := start(t, dubanBin, with("DUBAN_ADDR=127.0.0.1:28091"), filepath.Join(dir, "serve-a.log"), "serve")

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/duban/duban/pii"
 	"log/slog"
 	"net"
 	"net/http"
@@ -57,6 +58,9 @@ type Config struct {
 	ScanCommand []string
 	// Auth tells the console how users log in (OpenID Connect in production).
 	Auth api.AuthConfig
+	// PII seals personal data in the registry (DUBAN_PII_KEY; nil: keys
+	// that live as long as the process, for tests).
+	PII *pii.Keys
 	// Tracer receives the spans of HTTP requests, Temporal calls, workflows,
 	// activities and PostgreSQL statements (nil: the global provider, which
 	// SetupTracing points at OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set).
@@ -267,7 +271,7 @@ func (a *App) newServer(v api.Verifier, dev *api.DevSigner) *api.Server {
 		DB: a.DB, Dir: a.Dir, Authz: a.Authz, Verifier: v, DevSigner: dev, Version: a.Config.Version, Engine: a.Engine,
 		RateLimit: a.Config.RateLimit, CORSOrigins: a.Config.CORSOrigins, Egress: a.Config.Egress,
 		Ready: []api.HealthCheck{{Name: "postgres", Check: a.DB.Ping}, {Name: "temporal", Check: a.Engine.Ping}},
-		Blobs: a.Blobs, Scan: commandScanner(a.Config.ScanCommand), AuthConfig: a.Config.Auth, Metrics: a.Metrics, Tracer: a.Config.Tracer,
+		Blobs: a.Blobs, Scan: commandScanner(a.Config.ScanCommand), AuthConfig: a.Config.Auth, Metrics: a.Metrics, Tracer: a.Config.Tracer, PII: a.Config.PII,
 		Console: console.Handler(console.Options{Issuer: issuerOrigin(a.Config.Auth.Issuer)}),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/duban/duban/pii"
 	"io"
 	"os"
 	"path/filepath"
@@ -130,8 +131,12 @@ func (d *Dev) Run(ctx context.Context) error {
 		}
 		blobURL = "file://" + blobs
 	}
+	keys, err := pii.LoadOrCreate(filepath.Join(dir, "pii.key"))
+	if err != nil {
+		return fmt.Errorf("personal-data key: %w", err)
+	}
 	d.app, err = Open(ctx, Config{DatabaseURL: appURL, TemporalAddress: d.tmp.FrontendHostPort(), RateLimit: c.RateLimit,
-		CORSOrigins: c.CORSOrigins, Version: c.Version, Egress: c.Egress, BlobURL: blobURL, ScanCommand: c.ScanCommand})
+		CORSOrigins: c.CORSOrigins, Version: c.Version, Egress: c.Egress, BlobURL: blobURL, ScanCommand: c.ScanCommand, PII: keys})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,13 @@
 -- (optimistic: version must match) and every change is an event.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+-- duban_like: a substring pattern for ILIKE matching s literally (the
+-- trigram indexes serve it).
+CREATE FUNCTION duban_like(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT '%' || replace(replace(replace(s, '\', '\\'), '%', '\%'), '_', '\_') || '%'
+$$;
+GRANT EXECUTE ON FUNCTION duban_like(text) TO duban_app;
+
 -- The searchable fields are columns; the record as the API shows it is
 -- doc. A write changes the row only when doc changes (imports repeat).
 CREATE TABLE enterprises (

@@ -20,15 +20,17 @@ SELECT count(*) FROM hazards WHERE campaign_id = $1 AND tenant_path <@ $2::text:
 AND state = 'closed' AND closed_at >= $3 AND closed_at < $4;
 
 -- name: count_hazards
--- $1 within (tenant code), $2 grade, $3 state, $4 overdue, $5 listed, $6 campaign; '' or NULL: any.
+-- $1 within (tenant code), $2 grade, $3 state, $4 overdue, $5 listed, $6 campaign, $7 enterprise, $8 project; '' or NULL: any.
 SELECT count(*) FROM hazards
 WHERE ($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1)) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
-  AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5) AND ($6 = '' OR campaign_id = $6);
+  AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5) AND ($6 = '' OR campaign_id = $6)
+  AND ($7 = '' OR enterprise = $7) AND ($8 = '' OR project = $8);
 
 -- name: list_hazards
--- The conditions of count_hazards; $7 the cursor (id), $8 the limit.
+-- The conditions of count_hazards; $9 the cursor (id), $10 the limit.
 SELECT doc, tenant_path::text FROM hazards
 WHERE ($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1)) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
   AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5) AND ($6 = '' OR campaign_id = $6)
-  AND ($7 = '' OR id > $7)
-ORDER BY id LIMIT $8;
+  AND ($7 = '' OR enterprise = $7) AND ($8 = '' OR project = $8)
+  AND ($9 = '' OR id > $9)
+ORDER BY id LIMIT $10;

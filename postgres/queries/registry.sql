@@ -55,10 +55,10 @@ SELECT doc || jsonb_build_object('version', version, 'created_at', created_at, '
 FROM enterprises WHERE credit_code = $1;
 
 -- name: count_enterprises
--- $1 within (path, '': any), $2 name substring (ILIKE pattern, '': any) or code prefix, $3 kind, $4 status, $5 line,
+-- $1 within (path, '': any), $2 a name substring or a code prefix ('': any), $3 kind, $4 status, $5 line,
 -- $6 only address mismatches, $7 only the dual-prevention core scope ($8 its max grade)
 SELECT count(*) FROM enterprises
-WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE $2 OR credit_code LIKE upper($2))
+WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE duban_like($2) OR starts_with(credit_code, upper($2)))
   AND ($3 = '' OR kind = $3) AND ($4 = '' OR status = $4) AND ($5 = '' OR $5 = ANY (lines))
   AND (NOT $6 OR address_mismatch) AND (NOT $7 OR (kind = 'construction' AND gc_grade <= $8));
 
@@ -68,7 +68,7 @@ SELECT doc || jsonb_build_object('version', version, 'created_at', created_at, '
   'dual_prevention', dual_prevention, 'dual_prevention_verified_at', dp_verified_at, 'dual_prevention_verified_by', dp_verified_by,
   'address_mismatch', address_mismatch), tenant_path::text
 FROM enterprises
-WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE $2 OR credit_code LIKE upper($2))
+WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE duban_like($2) OR starts_with(credit_code, upper($2)))
   AND ($3 = '' OR kind = $3) AND ($4 = '' OR status = $4) AND ($5 = '' OR $5 = ANY (lines))
   AND (NOT $6 OR address_mismatch) AND (NOT $7 OR (kind = 'construction' AND gc_grade <= $8)) AND credit_code > $9
 ORDER BY credit_code LIMIT $10;
@@ -81,7 +81,7 @@ FROM projects WHERE code = $1;
 -- name: count_projects
 -- $1 within, $2 name/code pattern, $3 contractor, $4 status, $5 line, $6 only the core scope ($7 its minimum contract amount)
 SELECT count(*) FROM projects
-WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE $2 OR code LIKE $2)
+WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE duban_like($2) OR starts_with(code, $2))
   AND ($3 = '' OR contractor = $3) AND ($4 = '' OR status = $4) AND ($5 = '' OR $5 = ANY (lines)) AND (NOT $6 OR contract_amount >= $7);
 
 -- name: list_projects
@@ -89,7 +89,7 @@ WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE $2 OR cod
 SELECT doc || jsonb_build_object('version', version, 'created_at', created_at, 'updated_at', updated_at, 'updated_by', updated_by,
   'dual_prevention', dual_prevention, 'dual_prevention_verified_at', dp_verified_at, 'dual_prevention_verified_by', dp_verified_by), tenant_path::text
 FROM projects
-WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE $2 OR code LIKE $2)
+WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE duban_like($2) OR starts_with(code, $2))
   AND ($3 = '' OR contractor = $3) AND ($4 = '' OR status = $4) AND ($5 = '' OR $5 = ANY (lines)) AND (NOT $6 OR contract_amount >= $7)
   AND code > $8
 ORDER BY code LIMIT $9;
@@ -101,14 +101,14 @@ FROM personnel WHERE id = $1;
 -- name: count_personnel
 -- $1 within, $2 name pattern, $3 employer, $4 role, $5 line
 SELECT count(*) FROM personnel
-WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE $2) AND ($3 = '' OR employer = $3) AND ($4 = '' OR role = $4)
+WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE duban_like($2)) AND ($3 = '' OR employer = $3) AND ($4 = '' OR role = $4)
   AND ($5 = '' OR $5 = ANY (lines));
 
 -- name: list_personnel
 -- The conditions of count_personnel; $6 the cursor, $7 the limit.
 SELECT doc || jsonb_build_object('version', version, 'created_at', created_at, 'updated_at', updated_at, 'updated_by', updated_by), tenant_path::text
 FROM personnel
-WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE $2) AND ($3 = '' OR employer = $3) AND ($4 = '' OR role = $4)
+WHERE ($1 = '' OR tenant_path <@ $1::ltree) AND ($2 = '' OR name ILIKE duban_like($2)) AND ($3 = '' OR employer = $3) AND ($4 = '' OR role = $4)
   AND ($5 = '' OR $5 = ANY (lines)) AND id > $6
 ORDER BY id LIMIT $7;
 
@@ -117,14 +117,14 @@ SELECT id_sealed, phone_sealed, tenant FROM personnel WHERE id = $1;
 
 -- name: set_enterprise_dual_prevention
 -- $1 code, $2 stage, $3 expected version, $4 at, $5 by
-UPDATE enterprises SET dual_prevention = $2, version = version + 1, updated_at = $4, updated_by = $5,
-  dp_verified_at = CASE WHEN $2 = 'verified' THEN $4 END, dp_verified_by = CASE WHEN $2 = 'verified' THEN $5 ELSE '' END
+UPDATE enterprises SET dual_prevention = $2, version = version + 1, updated_at = $4::timestamptz, updated_by = $5::text,
+  dp_verified_at = CASE WHEN $2 = 'verified' THEN $4::timestamptz END, dp_verified_by = CASE WHEN $2 = 'verified' THEN $5::text ELSE '' END
 WHERE credit_code = $1 AND version = $3
 RETURNING version, tenant, lines;
 
 -- name: set_project_dual_prevention
-UPDATE projects SET dual_prevention = $2, version = version + 1, updated_at = $4, updated_by = $5,
-  dp_verified_at = CASE WHEN $2 = 'verified' THEN $4 END, dp_verified_by = CASE WHEN $2 = 'verified' THEN $5 ELSE '' END
+UPDATE projects SET dual_prevention = $2, version = version + 1, updated_at = $4::timestamptz, updated_by = $5::text,
+  dp_verified_at = CASE WHEN $2 = 'verified' THEN $4::timestamptz END, dp_verified_by = CASE WHEN $2 = 'verified' THEN $5::text ELSE '' END
 WHERE code = $1 AND version = $3
 RETURNING version, tenant, lines;
 

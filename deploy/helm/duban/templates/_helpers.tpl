@@ -14,6 +14,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "duban.env" -}}
 - name: DATABASE_URL
   valueFrom: {secretKeyRef: {name: {{ .Values.secrets.database }}, key: DATABASE_URL}}
+- name: DUBAN_PII_KEY
+  valueFrom: {secretKeyRef: {name: {{ .Values.secrets.pii }}, key: DUBAN_PII_KEY}}
 - name: TEMPORAL_ADDRESS
   value: {{ .Values.temporal.address | quote }}
 - name: TEMPORAL_NAMESPACE
