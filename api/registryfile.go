@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -671,27 +672,48 @@ func (s *Server) importWorks(ctx context.Context, res *ImportResult, parsed []pa
 	if len(res.Errors) > 0 && !preview {
 		return nil, importRejected(res)
 	}
+	// each new work starts its workflow; a few at a time, as the engine
+	// answers each start with the recorded first version
+	sem := make(chan struct{}, importStarts)
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
 	for _, p := range parsed {
 		if len(p.errs) > 0 {
 			continue
 		}
 		id := duban.DangerousWorkID(p.work.Project, p.work.Code)
-		_, err := s.DB.GetDangerousWork(ctx, read, id)
-		exists := err == nil
-		switch {
-		case exists:
+		if _, err := s.DB.GetDangerousWork(ctx, read, id); err == nil {
 			res.Unchanged++
-		case preview:
-			res.Created++
-		default:
-			if _, err := s.startDangerousWork(ctx, *p.work, "row."); err != nil {
-				return nil, err
-			}
-			res.Created++
+			continue
 		}
+		res.Created++
+		if preview {
+			continue
+		}
+		work := *p.work
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if _, err := s.startDangerousWork(ctx, work, "row."); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr // the works started stay started: importing the file again starts the rest
 	}
 	return res, nil
 }
+
+// importStarts bounds the workflow starts of one import in flight.
+const importStarts = 16
 
 func importRejected(res *ImportResult) error {
 	fields := make([]duban.FieldError, 0, len(res.Errors))

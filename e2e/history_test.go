@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban"
 	"github.com/duban/duban/workflows"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -109,4 +110,39 @@ func recordHistory(t *testing.T, s *stack, wid, name string) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), b, 0o644))
 	}
+}
+
+// TestRecordDangerousWorkHistory records a dangerous work through its four
+// gates (DUBAN_RECORD_HISTORIES=1 writes workflows/testdata/dangerous-work*.json).
+func TestRecordDangerousWorkHistory(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	code := creditCode("410100", 9)
+	s.expect(201, "zhengzhou-reviewer", "POST", "/v1/enterprises", map[string]any{"credit_code": code, "name": "回放样本建设集团", "kind": "construction", "tenant": "4101"})
+	s.expect(201, "zhongmu-staff", "POST", "/v1/projects", map[string]any{"code": "P-REPLAY-1", "name": "回放样本项目", "tenant": "410122", "contractor": code, "contract_amount_cny": 120000000})
+	today := time.Now().In(duban.Shanghai)
+	r := s.call("zhongmu-staff", "POST", "/v1/dangerous-works", map[string]any{"project": "P-REPLAY-1", "code": "JK-1", "category": "excavation", "over_scale": true,
+		"description": "深基坑，开挖深度6米", "starts_on": today.AddDate(0, 0, 10).Format("2006-01-02"), "ends_on": today.AddDate(0, 2, 0).Format("2006-01-02")})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	wid := r.Body["id"].(string)
+	att := s.call("zhongmu-staff", "POST", "/v1/attachments?tenant=410122", multipartFile{name: "记录.png", content: pngBytes})
+	require.Equal(t, 201, att.Status, string(att.Raw))
+	on := today.Format("2006-01-02")
+	gate := func(g string, extra map[string]any) {
+		b := map[string]any{"gate": g, "on": on, "person": "李工", "attachment": att.Body["id"]}
+		for k, v := range extra {
+			b[k] = v
+		}
+		s.expect(200, "zhongmu-staff", "POST", "/v1/dangerous-works/"+wid+"/gates", b)
+	}
+	s.expect(409, "zhongmu-staff", "POST", "/v1/dangerous-works/"+wid+"/gates", map[string]any{"gate": "briefing", "on": on, "person": "李工", "attachment": att.Body["id"]})
+	gate("plan_review", map[string]any{"expert_review": map[string]any{"on": on, "experts": []string{"甲", "乙", "丙", "丁", "戊"}, "conclusion": "pass"}})
+	gate("briefing", nil)
+	gate("implementation", nil)
+	gate("acceptance", nil)
+	eventually(t, 30*time.Second, func() bool {
+		d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), workflows.DangerousWorkWorkflowID(wid), "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	}, "the work's workflow completes after the fourth gate")
+	recordHistory(t, s, workflows.DangerousWorkWorkflowID(wid), "dangerous-work"+os.Getenv("DUBAN_HISTORY_SUFFIX"))
 }

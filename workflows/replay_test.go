@@ -25,6 +25,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		r.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
 		r.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
 		r.RegisterWorkflowWithOptions(workflows.CadenceFlow, workflow.RegisterOptions{Name: workflows.CadenceWorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.DangerousWorkFlow, workflow.RegisterOptions{Name: workflows.DangerousWorkWorkflowName})
 		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quiet{}, f), f)
 	}
 }

@@ -107,7 +107,10 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err != nil {
 		init := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", dir, "-U", "postgres",
-			"--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions")
+			// collation C (byte order); a UTF-8 character classification, so
+			// that pg_trgm indexes Chinese names (in the C ctype a CJK
+			// character is no word character and makes no trigram)
+			"--auth=trust", "--encoding=UTF8", "--locale=C", "--lc-ctype=C.UTF-8", "--no-instructions")
 		init.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 		if out, err := init.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("initdb: %w: %s", err, out)
