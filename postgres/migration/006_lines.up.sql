@@ -8,27 +8,25 @@
 -- template names: the seed's campaigns are construction's, fireworks is
 -- emergency's.
 
--- duban_sees: the row's tenant is in scope, and so is it in one of the
--- row's lines (rows without lines: the tenant alone).
-CREATE FUNCTION duban_sees(p ltree, lines text[]) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT p <@ duban_scope() AND (cardinality(lines) = 0 OR EXISTS (
-    SELECT 1 FROM unnest(lines) l WHERE (text2ltree(l) || p) <@ duban_scope()))
-$$;
-
--- duban_covers_lines: campaigns are visible inside their scope and to the
--- tenants they cover, in one of their lines.
-CREATE FUNCTION duban_covers_lines(p ltree, lines text[]) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT duban_covers(p) AND EXISTS (
-    SELECT 1 FROM unnest(lines) l WHERE (text2ltree(l) || p) <@ duban_scope() OR (text2ltree(l) || p) @> duban_scope())
-$$;
-
--- duban_holds: written only by one who holds every line of the row.
-CREATE FUNCTION duban_holds(p ltree, lines text[]) RETURNS boolean LANGUAGE sql STABLE AS $$
-  SELECT p <@ duban_scope() AND cardinality(lines) > 0 AND NOT EXISTS (
-    SELECT 1 FROM unnest(lines) l WHERE NOT (text2ltree(l) || p) <@ duban_scope())
-$$;
-
-GRANT EXECUTE ON FUNCTION duban_sees(ltree, text[]), duban_covers_lines(ltree, text[]), duban_holds(ltree, text[]) TO duban_app;
+-- The row checks are expressions, not function calls: the scope is
+-- written (SELECT duban_scope()), which PostgreSQL evaluates once per
+-- statement (a bare duban_scope() would parse the setting again for every
+-- row), and the five possible lines are unrolled, so that nothing per row
+-- calls a function and {P} <@ scope can use the tenant_path index. A
+-- function's body may not repeat such an argument and still be inlined:
+-- duban_rls builds the expression text for a policy instead.
+CREATE FUNCTION duban_rls(kind text, p text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
+  SELECT replace(replace(CASE kind
+    -- sees: the row's tenant is in scope, and so is it in one of the row's
+    -- lines (rows without lines: the tenant alone)
+    WHEN 'sees' THEN '{P} <@ {S} AND (cardinality(lines) = 0 OR ((text2ltree(lines[1]) || {P}) <@ {S}) OR (cardinality(lines) > 1 AND (((text2ltree(lines[2]) || {P}) <@ {S}) OR (cardinality(lines) > 2 AND (((text2ltree(lines[3]) || {P}) <@ {S}) OR (cardinality(lines) > 3 AND (((text2ltree(lines[4]) || {P}) <@ {S}) OR (cardinality(lines) > 4 AND (((text2ltree(lines[5]) || {P}) <@ {S}))))))))))'
+    -- covers: campaigns are visible inside their scope and to the tenants
+    -- they cover, in one of their lines
+    WHEN 'covers' THEN '({P} <@ {S} OR {P} @> {S}) AND cardinality(lines) > 0 AND (((text2ltree(lines[1]) || {P}) <@ {S} OR (text2ltree(lines[1]) || {P}) @> {S}) OR (cardinality(lines) > 1 AND (((text2ltree(lines[2]) || {P}) <@ {S} OR (text2ltree(lines[2]) || {P}) @> {S}) OR (cardinality(lines) > 2 AND (((text2ltree(lines[3]) || {P}) <@ {S} OR (text2ltree(lines[3]) || {P}) @> {S}) OR (cardinality(lines) > 3 AND (((text2ltree(lines[4]) || {P}) <@ {S} OR (text2ltree(lines[4]) || {P}) @> {S}) OR (cardinality(lines) > 4 AND (((text2ltree(lines[5]) || {P}) <@ {S} OR (text2ltree(lines[5]) || {P}) @> {S}))))))))))'
+    -- holds: written only by one who holds every line of the row
+    WHEN 'holds' THEN '{P} <@ {S} AND cardinality(lines) > 0 AND ((text2ltree(lines[1]) || {P}) <@ {S}) AND (cardinality(lines) <= 1 OR (((text2ltree(lines[2]) || {P}) <@ {S}) AND (cardinality(lines) <= 2 OR (((text2ltree(lines[3]) || {P}) <@ {S}) AND (cardinality(lines) <= 3 OR (((text2ltree(lines[4]) || {P}) <@ {S}) AND (cardinality(lines) <= 4 OR (((text2ltree(lines[5]) || {P}) <@ {S})))))))))'
+  END, '{P}', p), '{S}', '(SELECT duban_scope())')
+$f$;
 
 -- Role bindings name one line, or '' for every line.
 ALTER TABLE role_bindings ADD COLUMN line text NOT NULL DEFAULT ''
@@ -124,13 +122,13 @@ CREATE TRIGGER list_item_events_lines BEFORE INSERT ON list_item_events FOR EACH
 
 -- The policies: line-scoped rows need their line in scope.
 DROP POLICY scope ON campaigns;
-CREATE POLICY scope ON campaigns USING (duban_covers_lines(scope_path, lines)) WITH CHECK (duban_holds(scope_path, lines));
 DO $$
 DECLARE t text;
 BEGIN
+  EXECUTE format('CREATE POLICY scope ON campaigns USING (%s) WITH CHECK (%s)', duban_rls('covers', 'scope_path'), duban_rls('holds', 'scope_path'));
   FOREACH t IN ARRAY ARRAY['assignments', 'assignment_events', 'list_items', 'list_item_events', 'circulars', 'notifications',
                            'summons', 'hazards', 'hazard_events', 'accidents', 'accident_events'] LOOP
     EXECUTE format('DROP POLICY scope ON %I', t);
-    EXECUTE format('CREATE POLICY scope ON %I USING (duban_sees(tenant_path, lines)) WITH CHECK (duban_sees(tenant_path, lines))', t);
+    EXECUTE format('CREATE POLICY scope ON %I USING (%s) WITH CHECK (%s)', t, duban_rls('sees', 'tenant_path'), duban_rls('sees', 'tenant_path'));
   END LOOP;
 END $$;

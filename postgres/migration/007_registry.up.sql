@@ -120,7 +120,7 @@ DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['enterprises', 'personnel', 'projects', 'dangerous_works', 'registry_events'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY scope ON %I USING (duban_sees(tenant_path, lines)) WITH CHECK (duban_sees(tenant_path, lines))', t);
+    EXECUTE format('CREATE POLICY scope ON %I USING (%s) WITH CHECK (%s)', t, duban_rls('sees', 'tenant_path'), duban_rls('sees', 'tenant_path'));
   END LOOP;
 END $$;
 
