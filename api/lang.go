@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -22,10 +23,22 @@ func withLanguage(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), langKey{}, lang))
 		lw := &langWriter{ResponseWriter: w, lang: lang}
 		next.ServeHTTP(lw, r)
 		lw.finish()
 	})
+}
+
+type langKey struct{}
+
+// localizeMessage puts a message raised in English into the caller's language
+// (for answers that carry messages outside a problem: an import's rows).
+func localizeMessage(ctx context.Context, msg string) string {
+	if lang, _ := ctx.Value(langKey{}).(string); lang != "" {
+		return i18n.Message(lang, msg)
+	}
+	return msg
 }
 
 type langWriter struct {

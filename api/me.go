@@ -35,7 +35,7 @@ type MeOut struct {
 var consoleActions = []string{
 	actAssignmentSubmit, actAssignmentReview, actAssignmentSignOff, actCampaignLaunch, actCircularGenerate,
 	actHazardReport, actHazardRectify, actHazardVerify, actAccidentReport, actAccidentForward, authz.UserCreate, authz.RoleGrant, authz.AuditList,
-	actWebhookCreate, actCalendarSet, actAttachmentUpload,
+	actWebhookCreate, actCalendarSet, actAttachmentUpload, actRegistryWrite, actRegistryVerify, actDangerousGate, actPersonReveal,
 }
 
 func (s *Server) registerMe(api huma.API) {

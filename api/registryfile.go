@@ -101,6 +101,10 @@ var importKinds = []importKind{
 	}},
 }
 
+// keyField is the field a kind's records are keyed by.
+var keyField = map[string]string{"enterprises": "credit_code", "fireworks_outlets": "credit_code", "food_businesses": "credit_code",
+	"projects": "code", "personnel": "id_number", "dangerous_works": "code"}
+
 func importKindByID(id string) *importKind {
 	for i := range importKinds {
 		if importKinds[i].ID == id {
@@ -357,6 +361,9 @@ func (s *Server) registerRegistryFiles(api huma.API) {
 		res, err := s.importSheet(ctx, k, content, in.Preview)
 		if err != nil {
 			return nil, err
+		}
+		for i := range res.Errors {
+			res.Errors[i].Message = localizeMessage(ctx, res.Errors[i].Message)
 		}
 		return &struct{ Body ImportResult }{*res}, nil
 	})
@@ -617,7 +624,7 @@ func (s *Server) importSheet(ctx context.Context, k *importKind, content []byte,
 		for _, e := range errs {
 			e.Row = parsed[index[i]].row
 			if e.Field == "key" {
-				e.Field = k.Columns[0].Field
+				e.Field = keyField[k.ID]
 			}
 			e.Column = k.header(e.Field)
 			res.Errors = append(res.Errors, e)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -327,4 +329,40 @@ func TestConsoleHazardsAndAccidents(t *testing.T) {
 	p.text(`[data-test=clock]`, ":")
 	p.click(`[data-test=forward]`)
 	p.text(`[data-test=holder]`, "河南省 41")
+}
+
+// TestConsoleRegistryImportAndSearch: Zhengzhou's reviewer imports an
+// enterprise sheet in the console — the preview names the bad row and
+// keeps "import" disabled; the corrected file imports — then finds an
+// enterprise by a Chinese name substring and reads the coverage tab.
+func TestConsoleRegistryImportAndSearch(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	header := []string{"统一社会信用代码", "企业名称", "类型", "登记地区代码", "资质"}
+	good := [][]string{header,
+		{creditCode("410100", 1), "郑州嵩山建设集团有限公司", "施工", "4101", "建筑工程施工总承包:一级"},
+		{creditCode("410122", 2), "中牟县黄河建筑工程有限公司", "施工", "410122", "建筑工程施工总承包:三级"}}
+	bad := append(append([][]string{}, good...), []string{creditCode("410100", 3)[:17] + "0", "校验码有误的公司", "施工", "4101", ""})
+	dir := t.TempDir()
+	badPath, goodPath := filepath.Join(dir, "企业-有误.xlsx"), filepath.Join(dir, "企业.xlsx")
+	require.NoError(t, os.WriteFile(badPath, sheet(t, bad...), 0o644))
+	require.NoError(t, os.WriteFile(goodPath, sheet(t, good...), 0o644))
+
+	p := newPage(t, s.srv.URL)
+	p.login("zhengzhou-reviewer")
+	p.open("/registry")
+	p.click(`[data-test=import]`)
+	p.run(chromedp.SetUploadFiles(chromedp.CSS(`input[data-test=import-file]`), []string{badPath}, chromedp.NodeReady))
+	p.text(`[data-test=import-errors]`, "统一社会信用代码")
+	p.text(`[data-test=import-errors]`, "校验码错误")
+	require.True(t, eval[bool](p, `document.querySelector('[data-test=import-commit]').disabled`), "a file with errors cannot be imported")
+	p.run(chromedp.SetUploadFiles(chromedp.CSS(`input[data-test=import-file]`), []string{goodPath}, chromedp.NodeReady))
+	p.text(`[data-test=import-preview]`, "将新增 2")
+	p.click(`[data-test=import-commit]`)
+	p.text(`[data-test=registry]`, "中牟县黄河建筑工程有限公司")
+	p.typeInto(`input[data-test=registry-q]`, "嵩山建设")
+	p.text(`.el-pagination, .pager`, "共 1")
+	p.clickText(`.el-tabs__item`, "覆盖率")
+	p.text(`[data-test=coverage]`, "0 / 1")
+	require.Equal(t, 2, s.countRows(`SELECT count(*) FROM enterprises`))
 }

@@ -403,3 +403,68 @@ func TestDangerousWorkGatesAndCoverage(t *testing.T) {
 	tpl := s.call("henan-planner", "GET", "/v1/campaign-templates", nil)
 	require.NotContains(t, string(tpl.Raw), "enterprises_verified\",\"label", "the form no longer asks for the counts")
 }
+
+// TestRegistryImportEveryKind: for projects, personnel and dangerous works
+// (enterprises: TestRegistryImport) a clean sheet commits, the same sheet
+// again changes nothing, a row error in preview writes nothing, and the
+// export lists what was imported.
+func TestRegistryImportEveryKind(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	contractor := creditCode("410100", 77)
+	s.expect(201, "zhengzhou-reviewer", "POST", "/v1/enterprises", map[string]any{"credit_code": contractor, "name": "郑州某总包", "kind": "construction", "tenant": "4101"})
+	start := time.Now().In(duban.Shanghai).AddDate(0, 1, 0).Format("2006-01-02")
+	end := time.Now().In(duban.Shanghai).AddDate(0, 4, 0).Format("2006-01-02")
+	sheets := []struct {
+		kind   string
+		header []string
+		rows   [][]string
+		bad    []string
+	}{
+		{"projects", []string{"项目编号", "项目名称", "所在地区代码", "施工总承包单位信用代码", "单项合同额（元）", "开工日期"},
+			[][]string{{"P-IMP-1", "中牟某学校", "410122", contractor, "120000000", "2027/3/1"}, {"P-IMP-2", "郑州某医院", "4101", "", "5000000", ""}},
+			[]string{"P-IMP-3", "坏日期", "4101", "", "1000", "2027-13-40"}},
+		{"personnel", []string{"姓名", "身份证号", "岗位", "单位信用代码", "所在地区代码", "证书"},
+			[][]string{{"赵一", idNumber("410122", "19800101", 1), "项目经理", contractor, "410122", "B:豫建安B(2021)1:2028-01-01"},
+				{"钱二", idNumber("410101", "19850505", 2), "专职安全生产管理人员", "", "4101", ""}},
+			[]string{"孙三", "410101198505050000", "项目经理", "", "4101", ""}},
+		{"dangerous_works", []string{"项目编号", "工程编号", "类别", "超过一定规模", "工程概况", "计划开始日期", "计划完成日期"},
+			[][]string{{"P-IMP-1", "JK-1", "基坑工程", "是", "深基坑6米", start, end}, {"P-IMP-1", "GZM-1", "模板工程及支撑体系", "否", "模板支撑", start, end}},
+			[]string{"P-NONE", "X-1", "基坑工程", "否", "项目不存在", start, end}},
+	}
+	for _, k := range sheets {
+		rows := append([][]string{k.header}, k.rows...)
+		before := s.writes()
+		r := s.call("zhengzhou-reviewer", "POST", "/v1/registry/import?kind="+k.kind+"&preview=true", multipartFile{name: k.kind + ".xlsx", content: sheet(t, append(rows, k.bad)...)})
+		require.Equal(t, 200, r.Status, "%s: %s", k.kind, r.Raw)
+		require.Len(t, r.Body["errors"], 1, "%s: %s", k.kind, r.Raw)
+		require.EqualValues(t, 4, r.Body["errors"].([]any)[0].(map[string]any)["row"], k.kind)
+		require.Equal(t, before, s.writes(), "%s: a preview wrote something", k.kind)
+		r = s.call("zhengzhou-reviewer", "POST", "/v1/registry/import?kind="+k.kind, multipartFile{name: k.kind + ".xlsx", content: sheet(t, rows...)})
+		require.Equal(t, 200, r.Status, "%s: %s", k.kind, r.Raw)
+		require.EqualValues(t, 2, r.Body["created"], k.kind)
+		if k.kind == "dangerous_works" {
+			time.Sleep(500 * time.Millisecond) // the workflows' first notices settle
+		}
+		after := s.writes()
+		r = s.call("zhengzhou-reviewer", "POST", "/v1/registry/import?kind="+k.kind, multipartFile{name: k.kind + ".xlsx", content: sheet(t, rows...)})
+		require.Equal(t, 200, r.Status, "%s: %s", k.kind, r.Raw)
+		require.EqualValues(t, 2, r.Body["unchanged"], k.kind)
+		require.Equal(t, after, s.writes(), "%s: the same file again wrote something", k.kind)
+		x := s.call("zhengzhou-reviewer", "GET", "/v1/registry/exports/"+k.kind+"?tenant=4101", nil)
+		require.Equal(t, 200, x.Status, string(x.Raw))
+		require.Len(t, readSheet(t, x.Raw), 3, k.kind)
+	}
+	// the personnel export shows the numbers masked
+	x := s.call("zhengzhou-reviewer", "GET", "/v1/registry/exports/personnel?tenant=4101", nil)
+	for _, row := range readSheet(t, x.Raw)[1:] {
+		require.Contains(t, row[1], "**********")
+	}
+	// update a project with the version read
+	p := s.call("zhengzhou-reviewer", "GET", "/v1/projects/P-IMP-2", nil)
+	body := map[string]any{"name": "郑州某医院（二期）", "tenant": "4101", "contract_amount_cny": 6000000, "version": p.Body["version"]}
+	r := s.call("zhengzhou-reviewer", "PUT", "/v1/projects/P-IMP-2", body)
+	require.Equal(t, 200, r.Status, string(r.Raw))
+	require.EqualValues(t, 2, r.Body["version"])
+	require.Equal(t, 409, s.call("zhengzhou-reviewer", "PUT", "/v1/projects/P-IMP-2", map[string]any{"name": "x", "tenant": "4101", "contract_amount_cny": 1, "version": 1}).Status)
+}

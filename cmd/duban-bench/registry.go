@@ -91,7 +91,7 @@ func benchRegistry(ctx context.Context, b *benchStack, out io.Writer) ([]BenchRe
 	roles := []string{"项目经理", "专职安全生产管理人员", "项目技术负责人", "总监理工程师"}
 	for i := range people {
 		t := places[rng.IntN(len(places))]
-		people[i] = []string{surname(rng) + "工" + strconv.Itoa(i%1000), idNumber((t.Code + "00")[:6], 1960+rng.IntN(40), i%1000), roles[rng.IntN(len(roles))],
+		people[i] = []string{surname(rng) + "工" + strconv.Itoa(i%1000), idNumber((t.Code+"00")[:6], i), roles[rng.IntN(len(roles))],
 			codes[rng.IntN(len(codes))], t.Code, "住建"}
 	}
 	r, err = b.importRows(ctx, login, "personnel", []string{"姓名", "身份证号", "岗位", "单位信用代码", "所在地区代码", "条线"}, people)
@@ -319,9 +319,11 @@ func surname(rng *rand.Rand) string {
 	return string([]rune("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")[rng.IntN(20)])
 }
 
-// idNumber is a valid resident ID number (GB 11643 check digit).
-func idNumber(division string, year, n int) string {
-	s := fmt.Sprintf("%s%04d0101%03d", division, year, n)
+// idNumber is the n-th of distinct valid resident ID numbers (GB 11643
+// check digit): a birth date per thousand, a sequence within it.
+func idNumber(division string, n int) string {
+	birth := time.Date(1965, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (n/1000)*53)
+	s := fmt.Sprintf("%s%s%03d", division, birth.Format("20060102"), n%1000)
 	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 	sum := 0
 	for i := 0; i < 17; i++ {

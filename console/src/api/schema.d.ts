@@ -576,6 +576,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dangerous-works": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List dangerous works in a subtree: by project, category, overdue gate */
+        get: operations["list-dangerous-works"];
+        put?: never;
+        /**
+         * Register a dangerous work of a project (危大工程): it is then kept through its four gates
+         * @description 方案编审 (with the experts' review when over the scale) and 安全交底 are due by starts_on, 方案实施 and 工序验收 by ends_on; an overdue gate is reminded and escalated like an assignment. The id is <project>.<code>: registering it again answers the same work.
+         */
+        post: operations["create-dangerous-work"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dangerous-works/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a dangerous work and its gates */
+        get: operations["get-dangerous-work"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dangerous-works/{id}/gates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pass the next gate of a dangerous work (方案编审 → 安全交底 → 方案实施 → 工序验收)
+         * @description Each gate has its date, the person responsible and the record (attachment). A gate out of order is 409. The plan of a work over the scale needs the experts' review (at least five experts, passed).
+         */
+        post: operations["pass-dangerous-work-gate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dev/personas": {
         parameters: {
             query?: never;
@@ -610,6 +668,51 @@ export interface paths {
          * @description Exists only when the server runs under `duban dev`.
          */
         post: operations["create-dev-token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enterprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the enterprise registry, by credit code or name, in a subtree
+         * @description q matches a Chinese name substring (trigram index) or a credit-code prefix. Ordered by credit code.
+         */
+        get: operations["list-enterprises"];
+        put?: never;
+        /**
+         * Register an enterprise (企业库): contractors, supervisors, food businesses, fireworks outlets …
+         * @description The unified social credit code is checked by its GB 32100-2015 check character (422 naming credit_code). A code already registered is 409.
+         */
+        post: operations["create-enterprise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enterprises/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an enterprise */
+        get: operations["get-enterprise"];
+        /**
+         * Update an enterprise (optimistic: give the version you read)
+         * @description A stale version is 409; the same content again changes nothing.
+         */
+        put: operations["update-enterprise"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -736,6 +839,218 @@ export interface paths {
         put?: never;
         /** Mark a notification read */
         post: operations["mark-notification-read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the personnel registry by name, employer or role, in a subtree */
+        get: operations["list-personnel"];
+        put?: never;
+        /**
+         * Register a person (人员库): project managers, safety officers, chief supervisors …
+         * @description The ID number is personal information: it is stored sealed (AES-256-GCM) and as a keyed hash for matching, shown masked (4101**********123X), and reading it whole (get-person-personal-data) is audited. The same ID number is the same person (409).
+         */
+        post: operations["create-person"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personnel/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a person (ID number and phone masked) */
+        get: operations["get-person"];
+        /** Update a person (optimistic: give the version you read; the ID number must be the person's) */
+        put: operations["update-person"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/personnel/{id}/personal-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a person's whole ID number and phone (reviewer or admin; every read is audited)
+         * @description The reason is recorded in the audit event on the person's tenant chain.
+         */
+        get: operations["get-person-personal-data"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the project registry, by code or name, in a subtree */
+        get: operations["list-projects"];
+        put?: never;
+        /**
+         * Register a project (项目库)
+         * @description The builder, contractor and supervisor are credit codes of enterprises registered in the same province (422 otherwise).
+         */
+        post: operations["create-project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a project */
+        get: operations["get-project"];
+        /** Update a project (optimistic: give the version you read) */
+        put: operations["update-project"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dual-prevention coverage computed from the registry, per tenant, rolled up the tree
+         * @description core: construction enterprises with a general-contracting qualification of grade 二级 or above and projects of at least 100 million CNY; extension: every construction enterprise and every project (the seed's 扩大延伸). Coverage = records verified / in scope.
+         */
+        get: operations["get-registry-coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/exports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a filtered registry list (XLSX in the import template's columns, so it can be edited and imported back)
+         * @description At most 100,000 rows.
+         */
+        get: operations["export-registry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a filled template (XLSX): preview row by row, then commit
+         * @description preview=true validates every row (check characters, tenants, enterprises named, keys registered out of your view) and answers per-row errors and what would be created, updated or left unchanged, writing nothing. Without preview the import is written in one transaction only when no row has an error (422 with every row's errors otherwise); the same file again leaves everything unchanged.
+         */
+        post: operations["import-registry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the import template of a kind (XLSX with Chinese headers, hints and an example row) */
+        get: operations["get-registry-template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/vocabulary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registry's vocabulary: lines, enterprise kinds, person roles, dangerous-work categories and the four gates, with Chinese names */
+        get: operations["get-registry-vocabulary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registry/{kind}/{key}/dual-prevention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an enterprise's or project's dual-prevention stage (双重预防体系建设)
+         * @description risk_graded and investigating are recorded by whoever keeps the record; verified (验收) needs a reviewer. Coverage counts verified records.
+         */
+        post: operations["set-dual-prevention"];
         delete?: never;
         options?: never;
         head?: never;
@@ -874,15 +1189,21 @@ export interface components {
             deaths: number;
             /** Format: int64 */
             direct_loss_cny: number;
+            /** @description The enterprise concerned (统一社会信用代码) */
+            enterprise?: string;
             grade: string;
             /** @description The highest tenant the report has reached */
             holder: string;
             id: string;
             /** @description Some step was late (迟报) */
             late: boolean;
+            /** @description Department line (条线) concerned */
+            line?: string;
             /** Format: date-time */
             occurred_at: string;
             place: string;
+            /** @description The project concerned (项目编号) */
+            project?: string;
             /** Format: date-time */
             reported_at: string;
             reported_by: string;
@@ -928,9 +1249,18 @@ export interface components {
              * @description Direct economic loss, CNY
              */
             direct_loss_cny: number;
+            /** @description The enterprise concerned (统一社会信用代码), registered in the same subtree */
+            enterprise?: string;
+            /**
+             * @description Department line (条线) concerned; default: the reporter's own line (emergency when the reporter holds every line)
+             * @enum {string}
+             */
+            line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
             /** @description When it happened, RFC 3339 */
             occurred_at: string;
             place: string;
+            /** @description The project concerned (项目编号), registered in the same subtree */
+            project?: string;
             /** Format: int64 */
             serious_injuries: number;
             summary: string;
@@ -1000,6 +1330,8 @@ export interface components {
             first_submitted_at?: string;
             id: string;
             level: string;
+            /** @description The campaign's department lines (条线) */
+            lines?: string[] | null;
             overdue: boolean;
             parent?: string;
             phase: string;
@@ -1037,6 +1369,8 @@ export interface components {
             history: components["schemas"]["AssignmentEvent"][] | null;
             id: string;
             level: string;
+            /** @description The campaign's department lines (条线) */
+            lines?: string[] | null;
             overdue: boolean;
             parent?: string;
             phase: string;
@@ -1152,6 +1486,8 @@ export interface components {
             ended_at?: string;
             id: string;
             levels: string[] | null;
+            /** @description Department lines (条线); several: a joint campaign (联合) */
+            lines: string[] | null;
             options: components["schemas"]["CampaignOptions"];
             phases: components["schemas"]["PhaseDeadline"][] | null;
             scope: string;
@@ -1163,6 +1499,17 @@ export interface components {
         };
         "Cancel-campaignRequest": {
             reason: string;
+        };
+        Certificate: {
+            readonly expired: boolean;
+            /**
+             * @description 安管人员 A/B/C 证, 特种作业 special, other
+             * @enum {string}
+             */
+            kind: "A" | "B" | "C" | "special" | "other";
+            number: string;
+            /** @description YYYY-MM-DD */
+            valid_until: string;
         };
         Choice: {
             id: string;
@@ -1234,6 +1581,32 @@ export interface components {
             tenant: string;
             title: string;
         };
+        Coverage: {
+            /**
+             * Format: double
+             * @description (enterprises verified + projects verified) / (in scope); 0 when nothing is in scope
+             */
+            coverage: number;
+            /** Format: int64 */
+            enterprises_in_scope: number;
+            /** Format: int64 */
+            enterprises_verified: number;
+            name: string;
+            nothing_in_scope: boolean;
+            /** Format: int64 */
+            projects_in_scope: number;
+            /** Format: int64 */
+            projects_verified: number;
+            tenant: string;
+        };
+        CoverageOut: {
+            children: components["schemas"]["Coverage"][] | null;
+            /** @description What is in scope */
+            rule: components["schemas"]["Text"];
+            tenant: components["schemas"]["Coverage"];
+            /** @enum {string} */
+            tier: "core" | "extension";
+        };
         "Create-webhookRequest": {
             /**
              * @default json
@@ -1254,10 +1627,56 @@ export interface components {
             /** @description Home tenant code */
             tenant: string;
         };
+        DangerousWork: {
+            category: string;
+            /** @description The work's number within the project */
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            description: string;
+            /** @description Planned end: implementation and acceptance are due by then */
+            ends_on: string;
+            /** Format: int64 */
+            escalation_level: number;
+            gates: components["schemas"]["GatePass"][] | null;
+            id: string;
+            lines: string[] | null;
+            /** Format: date-time */
+            next_due?: string;
+            /** @description The gate to pass next; absent when all four are passed */
+            next_gate?: string;
+            /** @description 超过一定规模: the plan needs expert review */
+            over_scale: boolean;
+            overdue: boolean;
+            project: string;
+            /** @description Planned start: the plan and the briefing are due by then */
+            starts_on: string;
+            tenant: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        DangerousWorkInput: {
+            /** @enum {string} */
+            category: "excavation" | "formwork" | "lifting" | "scaffolding" | "demolition" | "tunnelling" | "other";
+            /** @description The work's number within the project (letters, digits, dashes) */
+            code: string;
+            description: string;
+            /** @description YYYY-MM-DD */
+            ends_on: string;
+            /** @description 超过一定规模的危大工程 (default false) */
+            over_scale?: boolean;
+            /** @description 项目编号 of a registered project */
+            project: string;
+            /** @description YYYY-MM-DD */
+            starts_on: string;
+        };
         DevPersona: {
             login: string;
             name: string;
-            /** @description Roles with their tenants, e.g. planner@41 */
+            /** @description Roles with their tenants and, when limited to one, the line: planner@41, staff@410122/construction */
             roles: string[] | null;
             tenant: string;
             tenant_name: string;
@@ -1276,6 +1695,70 @@ export interface components {
              */
             expires_in: number;
             token: string;
+        };
+        Enterprise: {
+            /** @description 证件办理地点和经营地点不相吻合 */
+            address_mismatch: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @description 统一社会信用代码 (GB 32100-2015) */
+            credit_code: string;
+            /** @enum {string} */
+            dual_prevention: "none" | "risk_graded" | "investigating" | "verified";
+            /** Format: date-time */
+            dual_prevention_verified_at?: string;
+            dual_prevention_verified_by?: string;
+            kind: string;
+            /** @description 法定代表人 */
+            legal_rep: string;
+            /** @description 安全生产许可证 / 食品经营许可证 / 烟花爆竹经营许可证 number */
+            licence_no: string;
+            /** @description YYYY-MM-DD */
+            licence_valid_until?: string;
+            /** @description 证载地址 */
+            licensed_address: string;
+            lines: string[] | null;
+            name: string;
+            /** @description 实际经营地址 */
+            operating_address: string;
+            qualifications: components["schemas"]["Qualification"][] | null;
+            /** @enum {string} */
+            status: "active" | "suspended" | "revoked" | "closed";
+            /** @description Registering tenant */
+            tenant: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        EnterpriseInput: {
+            /** @description 统一社会信用代码: 18 characters, checked by the GB 32100-2015 check character (required to create; update takes it from the path) */
+            credit_code?: string;
+            /** @enum {string} */
+            kind: "construction" | "supervision" | "developer" | "survey_design" | "food_production" | "catering" | "school_canteen" | "fireworks_wholesale" | "fireworks_retail";
+            legal_rep?: string;
+            licence_no?: string;
+            /** @description YYYY-MM-DD */
+            licence_valid_until?: string;
+            licensed_address?: string;
+            /** @description Department lines; default: the kind's (施工 → construction, 餐饮 → market, 烟花爆竹 → emergency) */
+            lines?: string[] | null;
+            name: string;
+            operating_address?: string;
+            qualifications?: components["schemas"]["Qualification"][] | null;
+            /**
+             * @description Default active
+             * @enum {string}
+             */
+            status?: "active" | "suspended" | "revoked" | "closed";
+            /** @description Registering tenant (code) */
+            tenant: string;
+        };
+        EnterpriseKindInfo: {
+            id: string;
+            line: string;
+            name: components["schemas"]["Text"];
         };
         ErrorDetail: {
             /** @description Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id' */
@@ -1326,6 +1809,17 @@ export interface components {
             level: number;
             name: components["schemas"]["Text"];
         };
+        ExpertReview: {
+            /**
+             * @description 通过 / 修改后通过 / 不通过
+             * @enum {string}
+             */
+            conclusion: "pass" | "pass_with_changes" | "fail";
+            /** @description The experts' names (at least five) */
+            experts: string[] | null;
+            /** @description YYYY-MM-DD */
+            on: string;
+        };
         "Extend-deadlineRequest": {
             /** @description YYYY-MM-DD (end of that day, Asia/Shanghai) or RFC 3339 */
             due_at: string;
@@ -1371,7 +1865,38 @@ export interface components {
         "Forward-accidentRequest": {
             note?: string;
         };
+        GateInput: {
+            /** @description The record: att_… */
+            attachment: string;
+            /** @description Required for plan_review of a work over the scale */
+            expert_review?: components["schemas"]["ExpertReview"];
+            /** @enum {string} */
+            gate: "plan_review" | "briefing" | "implementation" | "acceptance";
+            /** @description YYYY-MM-DD, not in the future */
+            on: string;
+            /** @description Responsible person */
+            person: string;
+        };
+        GatePass: {
+            /** Format: date-time */
+            at: string;
+            /** @description The record (plan, briefing sheet, photos, acceptance sheet): att_… */
+            attachment: string;
+            by: string;
+            expert_review?: components["schemas"]["ExpertReview"];
+            /** @enum {string} */
+            gate: "plan_review" | "briefing" | "implementation" | "acceptance";
+            /** @description YYYY-MM-DD */
+            on: string;
+            /** @description Who is responsible for it (name) */
+            person: string;
+        };
         GrantRoleInBody: {
+            /**
+             * @description Department line (条线) the role applies to; omitted, empty or * for every line. An office (safety_office 安委办, food_office 食安办) also reaches the lines it coordinates.
+             * @enum {string}
+             */
+            line?: "" | "*" | "construction" | "emergency" | "market" | "safety_office" | "food_office";
             /** @enum {string} */
             role: "admin" | "planner" | "reviewer" | "staff" | "viewer";
             /** @description Tenant code where the role applies */
@@ -1390,6 +1915,8 @@ export interface components {
             deadline: string;
             /** @description What (隐患内容) */
             description: string;
+            /** @description The enterprise concerned (统一社会信用代码) */
+            enterprise?: string;
             /** Format: int64 */
             escalation_level: number;
             /**
@@ -1400,6 +1927,8 @@ export interface components {
             /** @enum {string} */
             grade: "general" | "major";
             id: string;
+            /** @description Department line (条线) that supervises it */
+            line?: string;
             /** @description Listed for supervision by the province (挂牌督办) */
             listed: boolean;
             /** @description The supervising tenant of a listed hazard */
@@ -1411,6 +1940,8 @@ export interface components {
             place: string;
             /** @description Rectification plan (五到位), required for a major hazard */
             plan?: components["schemas"]["RectificationPlan"];
+            /** @description The project concerned (项目编号) */
+            project?: string;
             /** @description What was done, as last reported */
             rectification?: string;
             /** Format: date-time */
@@ -1449,6 +1980,8 @@ export interface components {
             deadline: string;
             /** @description What (隐患内容) */
             description: string;
+            /** @description The enterprise concerned (统一社会信用代码) */
+            enterprise?: string;
             /** Format: int64 */
             escalation_level: number;
             /**
@@ -1460,6 +1993,8 @@ export interface components {
             grade: "general" | "major";
             history: components["schemas"]["AssignmentEvent"][] | null;
             id: string;
+            /** @description Department line (条线) that supervises it */
+            line?: string;
             /** @description Listed for supervision by the province (挂牌督办) */
             listed: boolean;
             /** @description The supervising tenant of a listed hazard */
@@ -1471,6 +2006,8 @@ export interface components {
             place: string;
             /** @description Rectification plan (五到位), required for a major hazard */
             plan?: components["schemas"]["RectificationPlan"];
+            /** @description The project concerned (项目编号) */
+            project?: string;
             /** @description What was done, as last reported */
             rectification?: string;
             /** Format: date-time */
@@ -1505,6 +2042,8 @@ export interface components {
             deadline: string;
             /** @description What (隐患内容) */
             description: string;
+            /** @description The enterprise concerned (统一社会信用代码), registered in the same subtree */
+            enterprise?: string;
             /**
              * @description Inspection kind: 明查 open, 暗访 covert, 异地执法 cross-region
              * @enum {string}
@@ -1515,20 +2054,52 @@ export interface components {
              * @enum {string}
              */
             grade: "general" | "major";
+            /**
+             * @description Department line (条线) that supervises it; default: the campaign's, else the reporter's own line (construction when the reporter holds every line)
+             * @enum {string}
+             */
+            line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
             /** @description Attachment references (att_…) */
             photos?: string[] | null;
             /** @description Where (地点) */
             place: string;
             /** @description Rectification plan with the five elements (五到位); required of a major hazard before it is rectified */
             plan?: components["schemas"]["RectificationPlan"];
+            /** @description The project concerned (项目编号), registered in the same subtree */
+            project?: string;
             /** @description 责任单位 */
             responsible_unit: string;
             /** @description Where the hazard is (tenant code) */
             tenant: string;
         };
+        ImportResult: {
+            /** Format: int64 */
+            created: number;
+            /** @description Every problem, by row and column; an import with any is not committed */
+            errors: components["schemas"]["RowError"][] | null;
+            kind: string;
+            /** @description Nothing was written */
+            preview: boolean;
+            /**
+             * Format: int64
+             * @description Data rows in the sheet
+             */
+            rows: number;
+            /** Format: int64 */
+            unchanged: number;
+            /** Format: int64 */
+            updated: number;
+            /**
+             * Format: int64
+             * @description Rows without errors
+             */
+            valid: number;
+        };
         LaunchRequest: {
             /** @description Target levels below the scope; default from the template */
             levels?: string[] | null;
+            /** @description Department lines (条线) the campaign belongs to; several make a joint campaign (联合). Default: the template's line, or for the generic template the planner's own line (construction when the planner holds every line). */
+            lines?: string[] | null;
             /** @description Focus areas (rectification-3y) and ratio targets (dual-prevention: {"targets":{"coverage":0.9}}) the template allows */
             options?: components["schemas"]["CampaignOptions"];
             /** @description Phase id → deadline (YYYY-MM-DD means the end of that day in Asia/Shanghai, or RFC 3339); default from the template */
@@ -1547,6 +2118,12 @@ export interface components {
             /** Format: int64 */
             count: number;
             level: string;
+        };
+        LineInfo: {
+            coordinates?: string[] | null;
+            id: string;
+            name: components["schemas"]["Text"];
+            office?: boolean;
         };
         ListItem: {
             campaign: string;
@@ -1618,6 +2195,9 @@ export interface components {
         MeRole: {
             /** @description nation, province, city or county */
             level: string;
+            /** @description Department line (条线); empty: every line */
+            line: string;
+            line_name: string;
             role: string;
             tenant: string;
             tenant_name: string;
@@ -1703,6 +2283,28 @@ export interface components {
              */
             total: number;
         };
+        PageDangerousWork: {
+            /** @description This page of results */
+            items: components["schemas"]["DangerousWork"][] | null;
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description How many match in all
+             */
+            total: number;
+        };
+        PageEnterprise: {
+            /** @description This page of results */
+            items: components["schemas"]["Enterprise"][] | null;
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description How many match in all
+             */
+            total: number;
+        };
         PageHazard: {
             /** @description This page of results */
             items: components["schemas"]["Hazard"][] | null;
@@ -1728,6 +2330,28 @@ export interface components {
         PageNotification: {
             /** @description This page of results */
             items: components["schemas"]["Notification"][] | null;
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description How many match in all
+             */
+            total: number;
+        };
+        PagePerson: {
+            /** @description This page of results */
+            items: components["schemas"]["Person"][] | null;
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description How many match in all
+             */
+            total: number;
+        };
+        PageProject: {
+            /** @description This page of results */
+            items: components["schemas"]["Project"][] | null;
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
             /**
@@ -1790,6 +2414,53 @@ export interface components {
              * @description How many match in all
              */
             total: number;
+        };
+        Person: {
+            certificates: components["schemas"]["Certificate"][] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Employer's credit code */
+            employer?: string;
+            id: string;
+            /** @description e.g. 4101**********123X; the whole number: get-person-id-number (audited) */
+            id_number_masked: string;
+            lines: string[] | null;
+            name: string;
+            phone_masked?: string;
+            role: string;
+            /** @enum {string} */
+            status: "active" | "inactive";
+            tenant: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        PersonInput: {
+            certificates?: components["schemas"]["Certificate"][] | null;
+            /** @description Employer's credit code, registered in the same subtree */
+            employer?: string;
+            /** @description 居民身份证号码: stored sealed and as a keyed hash; shown masked */
+            id_number: string;
+            /** @description Default construction */
+            lines?: string[] | null;
+            name: string;
+            /** @description Stored sealed; shown masked */
+            phone?: string;
+            /** @enum {string} */
+            role: "project_manager" | "technical_lead" | "safety_officer" | "principal" | "chief_supervisor" | "supervisor" | "special_worker";
+            /**
+             * @description Default active
+             * @enum {string}
+             */
+            status?: "active" | "inactive";
+            tenant: string;
+        };
+        PersonalData: {
+            id: string;
+            id_number: string;
+            phone?: string;
         };
         Phase: {
             default_date?: string;
@@ -1874,6 +2545,72 @@ export interface components {
             };
             tenant: components["schemas"]["Progress"];
         };
+        Project: {
+            /** @description 建设单位 (credit code) */
+            builder?: string;
+            /** @description 项目编号 */
+            code: string;
+            /**
+             * Format: int64
+             * @description 单项合同额, CNY
+             */
+            contract_amount_cny: number;
+            /** @description 施工总承包单位 (credit code) */
+            contractor?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @enum {string} */
+            dual_prevention: "none" | "risk_graded" | "investigating" | "verified";
+            /** Format: date-time */
+            dual_prevention_verified_at?: string;
+            dual_prevention_verified_by?: string;
+            ends_on?: string;
+            lines: string[] | null;
+            name: string;
+            starts_on?: string;
+            /** @enum {string} */
+            status: "planned" | "under_construction" | "suspended" | "completed";
+            /** @description 监理单位 (credit code) */
+            supervisor?: string;
+            tenant: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ProjectInput: {
+            builder?: string;
+            /** @description 项目编号: 4–64 letters, digits or dashes (required to create; update takes it from the path) */
+            code?: string;
+            /**
+             * Format: int64
+             * @description 单项合同额, CNY
+             */
+            contract_amount_cny: number;
+            contractor?: string;
+            ends_on?: string;
+            /** @description Default construction */
+            lines?: string[] | null;
+            name: string;
+            starts_on?: string;
+            /**
+             * @description Default under_construction
+             * @enum {string}
+             */
+            status?: "planned" | "under_construction" | "suspended" | "completed";
+            supervisor?: string;
+            tenant: string;
+        };
+        Qualification: {
+            /** @description 资质类别, e.g. 建筑工程施工总承包 */
+            category: string;
+            /**
+             * @description 资质等级
+             * @enum {string}
+             */
+            grade: "特级" | "一级" | "二级" | "三级" | "甲级" | "乙级" | "丙级" | "不分等级";
+        };
         Ratio: {
             denominator: string[] | null;
             label: components["schemas"]["Text"];
@@ -1922,6 +2659,10 @@ export interface components {
             created_by: string;
             /** Format: int64 */
             id: number;
+            /** @description The department line (条线) the role applies to; empty: every line */
+            line: string;
+            /** @description The line's name, e.g. 住房城乡建设 construction */
+            line_name: string;
             role: string;
             tenant: string;
             user: string;
@@ -1930,6 +2671,16 @@ export interface components {
             level: string;
             name?: string;
             tenant: string;
+        };
+        RowError: {
+            /** @description The column's header, e.g. 统一社会信用代码 */
+            column: string;
+            /** @description The field, e.g. credit_code */
+            field: string;
+            message: string;
+            /** Format: int64 */
+            row: number;
+            value?: unknown;
         };
         "Set-calendar-dayRequest": {
             note: string;
@@ -1944,6 +2695,16 @@ export interface components {
              * @description Assignments moved to the new deadline
              */
             children: number;
+        };
+        "Set-dual-preventionRequest": {
+            /** @enum {string} */
+            stage: "none" | "risk_graded" | "investigating" | "verified";
+            /** Format: int64 */
+            version: number;
+        };
+        "Set-dual-preventionResponse": {
+            /** Format: int64 */
+            version: number;
         };
         "Sign-off-assignmentRequest": {
             comment?: string;
@@ -1967,6 +2728,8 @@ export interface components {
             id: string;
             /** @description Default target levels */
             levels: string[] | null;
+            /** @description The department line its campaigns belong to by default; absent: the planner's */
+            line?: string;
             /** @description Targets keep the three lists (三个清单): list-list-items, upsert-list-item */
             lists: boolean;
             name: components["schemas"]["Text"];
@@ -2028,6 +2791,81 @@ export interface components {
             en: string;
             zh: string;
         };
+        "Update-enterpriseRequest": {
+            /** @description 统一社会信用代码: 18 characters, checked by the GB 32100-2015 check character (required to create; update takes it from the path) */
+            credit_code?: string;
+            /** @enum {string} */
+            kind: "construction" | "supervision" | "developer" | "survey_design" | "food_production" | "catering" | "school_canteen" | "fireworks_wholesale" | "fireworks_retail";
+            legal_rep?: string;
+            licence_no?: string;
+            /** @description YYYY-MM-DD */
+            licence_valid_until?: string;
+            licensed_address?: string;
+            /** @description Department lines; default: the kind's (施工 → construction, 餐饮 → market, 烟花爆竹 → emergency) */
+            lines?: string[] | null;
+            name: string;
+            operating_address?: string;
+            qualifications?: components["schemas"]["Qualification"][] | null;
+            /**
+             * @description Default active
+             * @enum {string}
+             */
+            status?: "active" | "suspended" | "revoked" | "closed";
+            /** @description Registering tenant (code) */
+            tenant: string;
+            /**
+             * Format: int64
+             * @description The version you read
+             */
+            version: number;
+        };
+        "Update-personRequest": {
+            certificates?: components["schemas"]["Certificate"][] | null;
+            /** @description Employer's credit code, registered in the same subtree */
+            employer?: string;
+            /** @description 居民身份证号码: stored sealed and as a keyed hash; shown masked */
+            id_number: string;
+            /** @description Default construction */
+            lines?: string[] | null;
+            name: string;
+            /** @description Stored sealed; shown masked */
+            phone?: string;
+            /** @enum {string} */
+            role: "project_manager" | "technical_lead" | "safety_officer" | "principal" | "chief_supervisor" | "supervisor" | "special_worker";
+            /**
+             * @description Default active
+             * @enum {string}
+             */
+            status?: "active" | "inactive";
+            tenant: string;
+            /** Format: int64 */
+            version: number;
+        };
+        "Update-projectRequest": {
+            builder?: string;
+            /** @description 项目编号: 4–64 letters, digits or dashes (required to create; update takes it from the path) */
+            code?: string;
+            /**
+             * Format: int64
+             * @description 单项合同额, CNY
+             */
+            contract_amount_cny: number;
+            contractor?: string;
+            ends_on?: string;
+            /** @description Default construction */
+            lines?: string[] | null;
+            name: string;
+            starts_on?: string;
+            /**
+             * @description Default under_construction
+             * @enum {string}
+             */
+            status?: "planned" | "under_construction" | "suspended" | "completed";
+            supervisor?: string;
+            tenant: string;
+            /** Format: int64 */
+            version: number;
+        };
         UserOut: {
             /** Format: date-time */
             created_at: string;
@@ -2052,6 +2890,13 @@ export interface components {
             /** @description The first event whose link does not verify */
             first_broken?: components["schemas"]["BrokenLink"];
             ok: boolean;
+        };
+        Vocabulary: {
+            dangerous_categories: components["schemas"]["Choice"][] | null;
+            enterprise_kinds: components["schemas"]["EnterpriseKindInfo"][] | null;
+            gates: components["schemas"]["Choice"][] | null;
+            lines: components["schemas"]["LineInfo"][] | null;
+            person_roles: components["schemas"]["Choice"][] | null;
         };
         Webhook: {
             /** Format: date-time */
@@ -2853,6 +3698,8 @@ export interface operations {
             query?: {
                 status?: "running" | "completed" | "cancelled";
                 template?: string;
+                /** @description Only campaigns in this department line */
+                line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
                 /** @description Opaque cursor from a previous page's next_cursor */
                 cursor?: string;
                 /** @description Page size */
@@ -3272,6 +4119,146 @@ export interface operations {
             };
         };
     };
+    "list-dangerous-works": {
+        parameters: {
+            query?: {
+                tenant?: string;
+                project?: string;
+                category?: "excavation" | "formwork" | "lifting" | "scaffolding" | "demolition" | "tunnelling" | "other";
+                /** @description Only those with an overdue gate */
+                overdue?: boolean;
+                /** @description Only those over the scale (超过一定规模) */
+                over_scale?: boolean;
+                /** @description Opaque cursor from a previous page's next_cursor */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageDangerousWork"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-dangerous-work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DangerousWorkInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DangerousWork"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-dangerous-work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DangerousWork"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "pass-dangerous-work-gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DangerousWork"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-dev-personas": {
         parameters: {
             query?: never;
@@ -3334,6 +4321,152 @@ export interface operations {
             };
         };
     };
+    "list-enterprises": {
+        parameters: {
+            query?: {
+                /** @description Only records registered in this tenant's subtree */
+                tenant?: string;
+                /** @description Name substring (Chinese or not) or code prefix */
+                q?: string;
+                line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
+                /** @description Opaque cursor from a previous page's next_cursor */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                kind?: "construction" | "supervision" | "developer" | "survey_design" | "food_production" | "catering" | "school_canteen" | "fireworks_wholesale" | "fireworks_retail";
+                status?: "active" | "suspended" | "revoked" | "closed";
+                /** @description Only those whose licensed and operating addresses differ (证照地址与经营地址不符) */
+                address_mismatch?: boolean;
+                /** @description Only the dual-prevention core scope (施工总承包二级及以上) */
+                in_scope?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageEnterprise"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-enterprise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnterpriseInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enterprise"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-enterprise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enterprise"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-enterprise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 统一社会信用代码 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Update-enterpriseRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enterprise"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-hazards": {
         parameters: {
             query?: {
@@ -3346,6 +4479,10 @@ export interface operations {
                 /** @description Listed for supervision (挂牌督办) */
                 listed?: "true" | "false";
                 campaign?: string;
+                /** @description Only hazards concerning this enterprise (credit code) */
+                enterprise?: string;
+                /** @description Only hazards concerning this project (code) */
+                project?: string;
                 /** @description Opaque cursor from a previous page's next_cursor */
                 cursor?: string;
                 /** @description Page size */
@@ -3611,6 +4748,542 @@ export interface operations {
             };
         };
     };
+    "list-personnel": {
+        parameters: {
+            query?: {
+                /** @description Only records registered in this tenant's subtree */
+                tenant?: string;
+                /** @description Name substring (Chinese or not) or code prefix */
+                q?: string;
+                line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
+                /** @description Opaque cursor from a previous page's next_cursor */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                employer?: string;
+                role?: "project_manager" | "technical_lead" | "safety_officer" | "principal" | "chief_supervisor" | "supervisor" | "special_worker";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagePerson"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-person": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-person": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-person": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Update-personRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-person-personal-data": {
+        parameters: {
+            query: {
+                /** @description Why the whole number is needed (recorded) */
+                reason: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalData"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-projects": {
+        parameters: {
+            query?: {
+                /** @description Only records registered in this tenant's subtree */
+                tenant?: string;
+                /** @description Name substring (Chinese or not) or code prefix */
+                q?: string;
+                line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
+                /** @description Opaque cursor from a previous page's next_cursor */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description Only projects of this general contractor */
+                contractor?: string;
+                status?: "planned" | "under_construction" | "suspended" | "completed";
+                /** @description Only the dual-prevention core scope (单项合同额1亿元以上) */
+                in_scope?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageProject"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 项目编号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "update-project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 项目编号 */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Update-projectRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-registry-coverage": {
+        parameters: {
+            query?: {
+                /** @description Default: your own tenant */
+                tenant?: string;
+                tier?: "core" | "extension";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageOut"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "export-registry": {
+        parameters: {
+            query?: {
+                tenant?: string;
+                q?: string;
+                line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
+                /** @description enterprises: kind; projects: contractor; personnel: employer; dangerous_works: category */
+                type?: string;
+                /** @description enterprises, projects: status; personnel: role */
+                status?: string;
+                address_mismatch?: boolean;
+                in_scope?: boolean;
+            };
+            header?: never;
+            path: {
+                kind: "enterprises" | "projects" | "personnel" | "dangerous_works";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "import-registry": {
+        parameters: {
+            query: {
+                kind: "enterprises" | "fireworks_outlets" | "food_businesses" | "projects" | "personnel" | "dangerous_works";
+                /** @description Validate every row and answer what would be created, updated or left unchanged; write nothing */
+                preview?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The filled template (.xlsx), at most 20,000 rows
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-registry-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "enterprises" | "fireworks_outlets" | "food_businesses" | "projects" | "personnel" | "dangerous_works";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-registry-vocabulary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vocabulary"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "set-dual-prevention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "enterprises" | "projects";
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Set-dual-preventionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Set-dual-preventionResponse"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-role-bindings": {
         parameters: {
             query?: {
@@ -3618,6 +5291,8 @@ export interface operations {
                 tenant?: string;
                 user?: string;
                 role?: "admin" | "planner" | "reviewer" | "staff" | "viewer";
+                /** @description Only bindings of this line (* : those of every line) */
+                line?: "*" | "construction" | "emergency" | "market" | "safety_office" | "food_office";
                 /** @description Opaque cursor from a previous page's next_cursor */
                 cursor?: string;
                 /** @description Page size */
