@@ -91,7 +91,7 @@ func benchRegistry(ctx context.Context, b *benchStack, out io.Writer) ([]BenchRe
 	roles := []string{"项目经理", "专职安全生产管理人员", "项目技术负责人", "总监理工程师"}
 	for i := range people {
 		t := places[rng.IntN(len(places))]
-		people[i] = []string{surname(rng) + "工" + strconv.Itoa(i%1000), idNumber((t.Code+"00")[:6], i), roles[rng.IntN(len(roles))],
+		people[i] = []string{surname(rng) + "工" + strconv.Itoa(i%1000), idNumber((t.Code + "00")[:6], i), roles[rng.IntN(len(roles))],
 			codes[rng.IntN(len(codes))], t.Code, "住建"}
 	}
 	r, err = b.importRows(ctx, login, "personnel", []string{"姓名", "身份证号", "岗位", "单位信用代码", "所在地区代码", "条线"}, people)
