@@ -92,6 +92,21 @@ func (s *Server) saveOne(ctx context.Context, w duban.RegistryWrite, action stri
 	return outcomes[0], nil
 }
 
+// writeRecord checks the caller may write a record where it is (an update:
+// curTenant, curLines) and where the write puts it, then writes it.
+func (s *Server) writeRecord(ctx context.Context, curTenant string, curLines []duban.Line, w duban.RegistryWrite, action string) error {
+	if curTenant != "" {
+		if err := s.requireRecord(ctx, actRegistryWrite, curTenant, curLines); err != nil {
+			return err
+		}
+	}
+	if err := s.requireRecord(ctx, actRegistryWrite, w.Tenant, w.Lines); err != nil {
+		return err
+	}
+	_, err := s.saveOne(ctx, w, action)
+	return err
+}
+
 // requireRecord checks the caller may act at the record's tenant in one of
 // its lines.
 func (s *Server) requireRecord(ctx context.Context, action, tenant string, lines []duban.Line) error {
@@ -127,10 +142,7 @@ func (s *Server) registerEnterprises(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actRegistryWrite, e.Tenant, e.Lines); err != nil {
-			return nil, err
-		}
-		if _, err := s.saveOne(ctx, enterpriseWrite(e, -1), "enterprise.create"); err != nil {
+		if err := s.writeRecord(ctx, "", nil, enterpriseWrite(e, -1), "enterprise.create"); err != nil {
 			return nil, err
 		}
 		out, err := s.DB.GetEnterprise(ctx, s.Authz.Scope(principal(ctx), actRegistryRead), e.CreditCode)
@@ -161,13 +173,7 @@ func (s *Server) registerEnterprises(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actRegistryWrite, cur.Tenant, cur.Lines); err != nil {
-			return nil, err
-		}
-		if err := s.requireRecord(ctx, actRegistryWrite, e.Tenant, e.Lines); err != nil {
-			return nil, err
-		}
-		if _, err := s.saveOne(ctx, enterpriseWrite(e, in.Body.Version), "enterprise.update"); err != nil {
+		if err := s.writeRecord(ctx, cur.Tenant, cur.Lines, enterpriseWrite(e, in.Body.Version), "enterprise.update"); err != nil {
 			return nil, err
 		}
 		out, err := s.DB.GetEnterprise(ctx, s.Authz.Scope(principal(ctx), actRegistryRead), e.CreditCode)
@@ -290,10 +296,7 @@ func (s *Server) registerProjects(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actRegistryWrite, p.Tenant, p.Lines); err != nil {
-			return nil, err
-		}
-		if _, err := s.saveOne(ctx, projectWrite(p, -1), "project.create"); err != nil {
+		if err := s.writeRecord(ctx, "", nil, projectWrite(p, -1), "project.create"); err != nil {
 			return nil, err
 		}
 		out, err := s.DB.GetProject(ctx, s.Authz.Scope(principal(ctx), actRegistryRead), p.Code)
@@ -322,13 +325,7 @@ func (s *Server) registerProjects(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actRegistryWrite, cur.Tenant, cur.Lines); err != nil {
-			return nil, err
-		}
-		if err := s.requireRecord(ctx, actRegistryWrite, p.Tenant, p.Lines); err != nil {
-			return nil, err
-		}
-		if _, err := s.saveOne(ctx, projectWrite(p, in.Body.Version), "project.update"); err != nil {
+		if err := s.writeRecord(ctx, cur.Tenant, cur.Lines, projectWrite(p, in.Body.Version), "project.update"); err != nil {
 			return nil, err
 		}
 		out, err := s.DB.GetProject(ctx, s.Authz.Scope(principal(ctx), actRegistryRead), p.Code)
@@ -410,10 +407,7 @@ func (s *Server) registerPersonnel(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actRegistryWrite, p.Tenant, p.Lines); err != nil {
-			return nil, err
-		}
-		if _, err := s.saveOne(ctx, s.personWrite(p, in.Body, -1), "person.create"); err != nil {
+		if err := s.writeRecord(ctx, "", nil, s.personWrite(p, in.Body, -1), "person.create"); err != nil {
 			return nil, err
 		}
 		out, err := s.DB.GetPerson(ctx, s.Authz.Scope(principal(ctx), actRegistryRead), p.ID)
@@ -441,17 +435,11 @@ func (s *Server) registerPersonnel(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actRegistryWrite, cur.Tenant, cur.Lines); err != nil {
-			return nil, err
-		}
-		if err := s.requireRecord(ctx, actRegistryWrite, p.Tenant, p.Lines); err != nil {
-			return nil, err
-		}
 		w := s.personWrite(p, in.Body.PersonInput, in.Body.Version)
 		if p.ID != cur.ID {
 			return nil, invalid("body.id_number", "is not this person's ID number", duban.MaskID(in.Body.IDNumber))
 		}
-		if _, err := s.saveOne(ctx, w, "person.update"); err != nil {
+		if err := s.writeRecord(ctx, cur.Tenant, cur.Lines, w, "person.update"); err != nil {
 			return nil, err
 		}
 		out, err := s.DB.GetPerson(ctx, s.Authz.Scope(principal(ctx), actRegistryRead), p.ID)

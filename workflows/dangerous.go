@@ -75,52 +75,14 @@ func DangerousWorkFlow(ctx workflow.Context, in DangerousWorkInput) error {
 		return fmt.Errorf("record dangerous work %s: %w", d.w.ID, err)
 	}
 	d.recorded = true
-	var schedule []activities.ScheduledEvent
-	next := 0
-	for d.w.NextGate != "" {
-		if d.rearm {
-			d.rearm = false
-			schedule, next = nil, 0
-			if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.Schedule,
-				activities.ScheduleInput{Due: *d.w.NextDue, Reminders: in.Reminders, Escalation: in.Escalation}).Get(ctx, &schedule); err != nil {
-				return err
-			}
-			now := workflow.Now(ctx)
-			var missed *activities.ScheduledEvent
-			for next < len(schedule) && schedule[next].At.Before(now) {
-				if schedule[next].Kind == activities.KindEscalation {
-					missed = &schedule[next]
-				}
-				next++
-			}
-			if missed != nil {
-				if err := d.fire(ctx, *missed); err != nil {
-					return err
-				}
-			}
-		}
-		cond := func() bool { return d.rearm || d.w.NextGate == "" }
-		if next >= len(schedule) {
-			if err := workflow.Await(ctx, cond); err != nil {
-				return err
-			}
-			continue
-		}
-		wait := schedule[next].At.Sub(workflow.Now(ctx))
-		if wait < 0 {
-			wait = 0
-		}
-		fired, err := workflow.AwaitWithTimeout(ctx, wait, cond)
-		if err != nil {
-			return err
-		}
-		if !fired {
-			ev := schedule[next]
-			next++
-			if err := d.fire(ctx, ev); err != nil {
-				return err
-			}
-		}
+	err := runDeadlines(ctx, &d.rearm, func() bool { return d.w.NextGate == "" }, func() ([]activities.ScheduledEvent, error) {
+		var schedule []activities.ScheduledEvent
+		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.Schedule,
+			activities.ScheduleInput{Due: *d.w.NextDue, Reminders: in.Reminders, Escalation: in.Escalation}).Get(ctx, &schedule)
+		return schedule, err
+	}, func(ev activities.ScheduledEvent) error { return d.fire(ctx, ev) })
+	if err != nil {
+		return err
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }

@@ -102,56 +102,20 @@ func HazardFlow(ctx workflow.Context, in HazardInput) error {
 			EN: fmt.Sprintf("Listed for supervision: major hazard %q at %s", w.h.Description, w.h.Place)},
 			w.h.Tenant, in.Reviewer, w.h.ListedBy)
 	}
-	var schedule []activities.ScheduledEvent
-	next := 0
-	for w.h.State != duban.HazardClosed {
-		if w.rearm {
-			w.rearm = false
-			schedule, next = nil, 0
-			if w.h.State == duban.HazardOpen {
-				if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.Schedule,
-					activities.ScheduleInput{Due: w.h.Deadline, Reminders: in.Reminders, Escalation: in.Escalation}).Get(ctx, &schedule); err != nil {
-					return err
-				}
-			} else if w.h.ReinspectDue != nil && !w.h.ReinspectOverdue {
-				schedule = []activities.ScheduledEvent{{At: *w.h.ReinspectDue, Kind: "reinspect"}}
-			}
-			now := workflow.Now(ctx)
-			var missed *activities.ScheduledEvent
-			for next < len(schedule) && schedule[next].At.Before(now) {
-				if schedule[next].Kind == activities.KindEscalation {
-					missed = &schedule[next]
-				}
-				next++
-			}
-			if missed != nil {
-				if err := w.fire(ctx, *missed); err != nil {
-					return err
-				}
-			}
+	err := runDeadlines(ctx, &w.rearm, func() bool { return w.h.State == duban.HazardClosed }, func() ([]activities.ScheduledEvent, error) {
+		var schedule []activities.ScheduledEvent
+		if w.h.State == duban.HazardOpen {
+			err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, projectOpts), acts.Schedule,
+				activities.ScheduleInput{Due: w.h.Deadline, Reminders: in.Reminders, Escalation: in.Escalation}).Get(ctx, &schedule)
+			return schedule, err
 		}
-		cond := func() bool { return w.rearm || w.h.State == duban.HazardClosed }
-		if next >= len(schedule) {
-			if err := workflow.Await(ctx, cond); err != nil {
-				return err
-			}
-			continue
+		if w.h.ReinspectDue != nil && !w.h.ReinspectOverdue {
+			schedule = []activities.ScheduledEvent{{At: *w.h.ReinspectDue, Kind: "reinspect"}}
 		}
-		wait := schedule[next].At.Sub(workflow.Now(ctx))
-		if wait < 0 {
-			wait = 0
-		}
-		fired, err := workflow.AwaitWithTimeout(ctx, wait, cond)
-		if err != nil {
-			return err
-		}
-		if !fired {
-			ev := schedule[next]
-			next++
-			if err := w.fire(ctx, ev); err != nil {
-				return err
-			}
-		}
+		return schedule, nil
+	}, func(ev activities.ScheduledEvent) error { return w.fire(ctx, ev) })
+	if err != nil {
+		return err
 	}
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
@@ -328,6 +292,63 @@ func sendNotifications(ctx workflow.Context, key, kind string, title duban.Text,
 	if len(ns) > 0 {
 		deliver(ctx, ns)
 	}
+}
+
+// runDeadlines keeps one deadline's reminders and escalations until done:
+// whenever rearm is set (the deadline or the state changed) it takes a new
+// schedule from plan and fires at once the latest escalation already past
+// (never the reminders before it), then fires each later event on its time.
+// Hazards and dangerous works keep their deadlines with it.
+func runDeadlines(ctx workflow.Context, rearm *bool, done func() bool, plan func() ([]activities.ScheduledEvent, error),
+	fire func(activities.ScheduledEvent) error) error {
+	var schedule []activities.ScheduledEvent
+	next := 0
+	for !done() {
+		if *rearm {
+			*rearm = false
+			var err error
+			if schedule, err = plan(); err != nil {
+				return err
+			}
+			next = 0
+			now := workflow.Now(ctx)
+			var missed *activities.ScheduledEvent
+			for next < len(schedule) && schedule[next].At.Before(now) {
+				if schedule[next].Kind == activities.KindEscalation {
+					missed = &schedule[next]
+				}
+				next++
+			}
+			if missed != nil {
+				if err := fire(*missed); err != nil {
+					return err
+				}
+			}
+		}
+		cond := func() bool { return *rearm || done() }
+		if next >= len(schedule) {
+			if err := workflow.Await(ctx, cond); err != nil {
+				return err
+			}
+			continue
+		}
+		wait := schedule[next].At.Sub(workflow.Now(ctx))
+		if wait < 0 {
+			wait = 0
+		}
+		fired, err := workflow.AwaitWithTimeout(ctx, wait, cond)
+		if err != nil {
+			return err
+		}
+		if !fired {
+			ev := schedule[next]
+			next++
+			if err := fire(ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func localTime(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01-02 15:04") }
