@@ -349,6 +349,13 @@ func TestRowLevelSecurityLines(t *testing.T) {
 	}
 	// the plain path alone (a scope without lines) sees no line's work
 	require.Zero(t, count([]string{zm}, "assignments"))
+	// a notice about a hazard is in the hazard's line; a system notice in none
+	_, err := db.InsertNotifications(ctx, []duban.NewNotification{
+		{DedupeKey: "n-sc", Tenant: "410122", Kind: "hazard.reminder", Title: duban.Text{ZH: "x", EN: "x"}, Body: map[string]any{"hazard": "hcl-sc"}},
+		{DedupeKey: "n-sys", Tenant: "410122", Kind: "incident", Title: duban.Text{ZH: "x", EN: "x"}}})
+	require.NoError(t, err)
+	require.Equal(t, 1, count(construction, "notifications"), "the system notice only")
+	require.Equal(t, 2, count([]string{zm, duban.LinePath(duban.LineMarket, zm)}, "notifications"))
 	// a market hazard cannot be written under a construction scope
 	h := duban.Hazard{ID: "hm", Tenant: "410122", Line: duban.LineMarket, Grade: duban.HazardGeneral, State: duban.HazardOpen, Deadline: now, ReportedBy: "x", ReportedAt: now, Version: 1, UpdatedAt: now}
 	require.Error(t, db.ProjectHazard(ctx, construction, duban.HazardProjection{Hazard: h, Event: duban.HazardEvent{Version: 1, At: now, Actor: "x", Action: "report", To: "open"}}))

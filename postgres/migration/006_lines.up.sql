@@ -83,12 +83,27 @@ UPDATE assignments a SET lines = c.lines FROM campaigns c WHERE c.id = a.campaig
 UPDATE list_items a SET lines = c.lines FROM campaigns c WHERE c.id = a.campaign_id;
 UPDATE circulars a SET lines = c.lines FROM campaigns c WHERE c.id = a.campaign_id;
 UPDATE notifications a SET lines = c.lines FROM campaigns c WHERE c.id = a.campaign_id;
+UPDATE notifications a SET lines = h.lines FROM hazards h WHERE a.campaign_id IS NULL AND a.body->>'hazard' = h.id;
+UPDATE notifications a SET lines = x.lines FROM accidents x WHERE a.campaign_id IS NULL AND a.body->>'accident' = x.id;
 UPDATE hazards a SET lines = c.lines FROM campaigns c WHERE c.id = a.campaign_id;
 
 CREATE TRIGGER assignments_lines BEFORE INSERT ON assignments FOR EACH ROW EXECUTE FUNCTION duban_lines_of_campaign();
 CREATE TRIGGER list_items_lines BEFORE INSERT ON list_items FOR EACH ROW EXECUTE FUNCTION duban_lines_of_campaign();
 CREATE TRIGGER circulars_lines BEFORE INSERT ON circulars FOR EACH ROW EXECUTE FUNCTION duban_lines_of_campaign();
-CREATE TRIGGER notifications_lines BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION duban_lines_of_campaign();
+-- A notice is in the lines of what it is about: a campaign's work, a hazard,
+-- an accident (named in its body); others (system incidents) in none.
+CREATE FUNCTION duban_notification_lines() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  IF NEW.campaign_id IS NOT NULL THEN
+    NEW.lines := coalesce((SELECT lines FROM campaigns WHERE id = NEW.campaign_id), NEW.lines);
+  ELSIF NEW.body ? 'hazard' THEN
+    NEW.lines := coalesce((SELECT lines FROM hazards WHERE id = NEW.body->>'hazard'), NEW.lines);
+  ELSIF NEW.body ? 'accident' THEN
+    NEW.lines := coalesce((SELECT lines FROM accidents WHERE id = NEW.body->>'accident'), NEW.lines);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER notifications_lines BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION duban_notification_lines();
 CREATE TRIGGER hazards_lines BEFORE INSERT OR UPDATE ON hazards FOR EACH ROW EXECUTE FUNCTION duban_lines_of_doc();
 CREATE TRIGGER accidents_lines BEFORE INSERT OR UPDATE ON accidents FOR EACH ROW EXECUTE FUNCTION duban_lines_of_doc();
 

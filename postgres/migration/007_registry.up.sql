@@ -132,3 +132,18 @@ ALTER TABLE hazards ADD COLUMN enterprise text GENERATED ALWAYS AS (nullif(doc->
 ALTER TABLE hazards ADD COLUMN project text GENERATED ALWAYS AS (nullif(doc->>'project', '')) STORED;
 CREATE INDEX hazards_enterprise ON hazards (enterprise) WHERE enterprise IS NOT NULL;
 CREATE INDEX hazards_project ON hazards (project) WHERE project IS NOT NULL;
+
+-- Notices about a dangerous work are in its lines.
+CREATE OR REPLACE FUNCTION duban_notification_lines() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  IF NEW.campaign_id IS NOT NULL THEN
+    NEW.lines := coalesce((SELECT lines FROM campaigns WHERE id = NEW.campaign_id), NEW.lines);
+  ELSIF NEW.body ? 'hazard' THEN
+    NEW.lines := coalesce((SELECT lines FROM hazards WHERE id = NEW.body->>'hazard'), NEW.lines);
+  ELSIF NEW.body ? 'accident' THEN
+    NEW.lines := coalesce((SELECT lines FROM accidents WHERE id = NEW.body->>'accident'), NEW.lines);
+  ELSIF NEW.body ? 'dangerous_work' THEN
+    NEW.lines := coalesce((SELECT lines FROM dangerous_works WHERE id = NEW.body->>'dangerous_work'), NEW.lines);
+  END IF;
+  RETURN NEW;
+END $$;
