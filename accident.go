@@ -144,11 +144,18 @@ type Accident struct {
 	ReportedAt time.Time `json:"reported_at"`
 	ReportedBy string    `json:"reported_by"`
 	Category   string    `json:"category"`
-	Line       Line      `json:"line,omitempty" doc:"Department line (条线) concerned"`
-	Enterprise string    `json:"enterprise,omitempty" doc:"The enterprise concerned (统一社会信用代码)"`
-	Project    string    `json:"project,omitempty" doc:"The project concerned (项目编号)"`
-	Place      string    `json:"place"`
-	Summary    string    `json:"summary"`
+	// Sector is the accident's sector (行业领域); a housing or municipal
+	// construction accident reaches the province's construction line
+	// whatever its grade.
+	Sector string `json:"sector,omitempty"`
+	// Concealed (瞒报): first entered by a level above the tenant where it
+	// happened, which should have reported it.
+	Concealed  bool   `json:"concealed" doc:"瞒报: first entered by a higher level, not by the tenant where it happened"`
+	Line       Line   `json:"line,omitempty" doc:"Department line (条线) concerned"`
+	Enterprise string `json:"enterprise,omitempty" doc:"The enterprise concerned (统一社会信用代码)"`
+	Project    string `json:"project,omitempty" doc:"The project concerned (项目编号)"`
+	Place      string `json:"place"`
+	Summary    string `json:"summary"`
 	AccidentFigures
 	Grade         AccidentGrade       `json:"grade"`
 	RequiredLevel Level               `json:"required_level"`
@@ -256,13 +263,49 @@ func NewAccident(dir *Directory, id, tenant, category, place, summary, by string
 	return a
 }
 
+// Accident sectors (行业领域).
+var AccidentSectors = []Choice{
+	{"housing_municipal", Text{"房屋市政工程", "housing and municipal construction"}},
+	{"industrial_trade", Text{"工矿商贸", "industry, mining and trade"}},
+	{"road_traffic", Text{"道路交通", "road traffic"}},
+	{"water_traffic", Text{"水上交通", "water traffic"}},
+	{"railway", Text{"铁路交通", "railway"}},
+	{"aviation", Text{"民航飞行", "civil aviation"}},
+	{"fire", Text{"火灾", "fire"}},
+	{"special_equipment", Text{"特种设备", "special equipment"}},
+	{"agricultural_machinery", Text{"农业机械", "agricultural machinery"}},
+	{"fishing_vessel", Text{"渔业船舶", "fishing vessels"}},
+	{"other", Text{"其他", "other"}},
+}
+
+// requiredLevel is the level a grade requires, at least the province for a
+// housing or municipal construction accident (the provincial housing
+// department must hear of every one).
+func (a *Accident) requiredLevel(g AccidentGrade) Level {
+	l := g.RequiredLevel()
+	if a.Sector == "housing_municipal" && l.Rank() > LevelProvince.Rank() {
+		l = LevelProvince
+	}
+	return l
+}
+
+// SetSector records the sector and raises the level the report must reach
+// when the sector requires it.
+func (a *Accident) SetSector(sector string, at time.Time) {
+	a.Sector = sector
+	if l := a.requiredLevel(a.Grade); l != a.RequiredLevel {
+		a.RequiredLevel = l
+		a.Extend(at)
+	}
+}
+
 // Amend records a supplementary report and regrades: when the grade now
 // requires a higher level than the chain has reached, the chain extends
 // with a fresh clock from at. It returns whether the grade changed.
 func (a *Accident) Amend(at time.Time, by, note string, f AccidentFigures) bool {
 	g := GradeAccident(f.Deaths, f.SeriousInjuries, f.DirectLossCNY)
 	changed := g != a.Grade
-	a.AccidentFigures, a.Grade, a.RequiredLevel = f, g, g.RequiredLevel()
+	a.AccidentFigures, a.Grade, a.RequiredLevel = f, g, a.requiredLevel(g)
 	a.Amendments = append(a.Amendments, AccidentAmendment{At: at, By: by, Figures: f, Grade: g, Note: note})
 	a.Extend(at)
 	return changed

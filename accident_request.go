@@ -16,7 +16,8 @@ type AccidentRequest struct {
 	Deaths          int    `json:"deaths" minimum:"0" maximum:"100000"`
 	SeriousInjuries int    `json:"serious_injuries" minimum:"0" maximum:"100000"`
 	DirectLossCNY   int64  `json:"direct_loss_cny" minimum:"0" maximum:"1000000000000" doc:"Direct economic loss, CNY"`
-	Line            string `json:"line,omitempty" enum:"construction,emergency,market,safety_office,food_office" doc:"Department line (条线) concerned; default: the reporter's own line (emergency when the reporter holds every line)"`
+	Sector          string `json:"sector,omitempty" enum:"housing_municipal,industrial_trade,road_traffic,water_traffic,railway,aviation,fire,special_equipment,agricultural_machinery,fishing_vessel,other" doc:"行业领域; default from the category. A housing or municipal construction accident (housing_municipal) must reach the province whatever its grade, in the construction line"`
+	Line            string `json:"line,omitempty" enum:"construction,emergency,market,safety_office,food_office" doc:"Department line (条线) concerned; default: construction for housing_municipal, market for special_equipment, else the reporter's own line (emergency when the reporter holds every line)"`
 	Enterprise      string `json:"enterprise,omitempty" maxLength:"18" doc:"The enterprise concerned (统一社会信用代码), registered in the same subtree"`
 	Project         string `json:"project,omitempty" maxLength:"64" doc:"The project concerned (项目编号), registered in the same subtree"`
 }
@@ -59,6 +60,24 @@ func (b AccidentRequest) Validate(dir *Directory, now time.Time) (*Accident, err
 	a := NewAccident(dir, "", t.Code, b.Category, strings.TrimSpace(b.Place), strings.TrimSpace(b.Summary), "", occ, now,
 		AccidentFigures{Deaths: b.Deaths, SeriousInjuries: b.SeriousInjuries, DirectLossCNY: b.DirectLossCNY})
 	a.Line, a.Enterprise, a.Project = Line(b.Line), b.Enterprise, b.Project
+	sector := b.Sector
+	if sector == "" {
+		sector = map[string]string{AccidentRoadTraffic: "road_traffic", AccidentFire: "fire"}[a.Category]
+		if sector == "" {
+			sector = "industrial_trade"
+		}
+	}
+	ok := false
+	for _, c := range AccidentSectors {
+		ok = ok || c.ID == sector
+	}
+	if !ok {
+		return nil, Invalid("body.sector", "unknown sector", b.Sector)
+	}
+	if a.Line == "" {
+		a.Line = map[string]Line{"housing_municipal": LineConstruction, "special_equipment": LineMarket}[sector]
+	}
+	a.SetSector(sector, now)
 	return a, nil
 }
 

@@ -81,6 +81,7 @@ type Progress struct {
 	Cancelled       int     `json:"cancelled"`
 	Overdue         int     `json:"overdue"`
 	OnTime          int     `json:"on_time" doc:"First submitted by the due date"`
+	Due             int     `json:"due" doc:"Assignments due by now, or submitted: what on_time_rate is of (0: nothing due yet)"`
 	OnTimeRate      float64 `json:"on_time_rate" doc:"on_time / assignments due by now or submitted; 1 when none is due yet"`
 	EscalationLevel int     `json:"escalation_level" doc:"Highest current escalation level in the subtree"`
 	Listed          int     `json:"listed" doc:"Assignments under listed supervision (挂牌督办, level ≥ 3)"`

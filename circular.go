@@ -14,8 +14,10 @@ type CircularRow struct {
 	Tenant        string  `json:"tenant"`
 	Name          string  `json:"name"`
 	Assignments   int     `json:"assignments"`
+	Due           int     `json:"due" doc:"Assignments due by the end of the period, or submitted: what the on-time rate is of"`
+	NothingDue    bool    `json:"nothing_due" doc:"Nothing was due in the period: no rate, not ranked, neither best nor laggard"`
 	OnTime        int     `json:"on_time"`
-	OnTimeRate    float64 `json:"on_time_rate"`
+	OnTimeRate    float64 `json:"on_time_rate" doc:"on_time / due; 0 and nothing_due when nothing was due"`
 	Coverage      float64 `json:"coverage" doc:"The template's coverage ratio when it has one, else the share of assignments approved or signed off"`
 	Overdue       int     `json:"overdue"`
 	HazardsClosed int     `json:"hazards_closed" doc:"Hazards of the campaign closed (销号) in the period"`
@@ -48,36 +50,76 @@ type Circular struct {
 }
 
 // Rank orders rows — on-time rate, coverage, fewest overdue, most hazards
-// closed, then code — numbers them, and names the best and the laggards:
-// a quarter of the rows each (at least one, at most three), never the same
-// tenant twice.
+// closed; rows with nothing due come last, unranked (rank 0) — and numbers
+// them so that equal standing shares a rank (1, 2, 2, 4). The best and the
+// laggards are named only among rows with something due: the rows ranked
+// in the first quarter (at least one place, at most three; all who share
+// the last such rank), and those ranked in the last quarter below every best
+// one. When everyone stands equal, no one is named.
 func (c *Circular) Rank() {
 	r := c.Rows
-	sort.SliceStable(r, func(i, j int) bool {
-		a, b := r[i], r[j]
-		switch {
-		case a.OnTimeRate != b.OnTimeRate:
-			return a.OnTimeRate > b.OnTimeRate
-		case a.Coverage != b.Coverage:
-			return a.Coverage > b.Coverage
-		case a.Overdue != b.Overdue:
-			return a.Overdue < b.Overdue
-		case a.HazardsClosed != b.HazardsClosed:
-			return a.HazardsClosed > b.HazardsClosed
-		}
-		return a.Tenant < b.Tenant
-	})
 	for i := range r {
-		r[i].Rank = i + 1
+		if r[i].Due == 0 {
+			r[i].NothingDue, r[i].OnTimeRate = true, 0
+		}
+	}
+	better := func(a, b CircularRow) int { // < 0: a stands better
+		switch {
+		case a.NothingDue != b.NothingDue:
+			if b.NothingDue {
+				return -1
+			}
+			return 1
+		case a.OnTimeRate != b.OnTimeRate:
+			if a.OnTimeRate > b.OnTimeRate {
+				return -1
+			}
+			return 1
+		case a.Coverage != b.Coverage:
+			if a.Coverage > b.Coverage {
+				return -1
+			}
+			return 1
+		case a.Overdue != b.Overdue:
+			return a.Overdue - b.Overdue
+		case a.HazardsClosed != b.HazardsClosed:
+			return b.HazardsClosed - a.HazardsClosed
+		}
+		return 0
+	}
+	sort.SliceStable(r, func(i, j int) bool {
+		if d := better(r[i], r[j]); d != 0 {
+			return d < 0
+		}
+		return r[i].Tenant < r[j].Tenant // equal standing: listed by code, same rank
+	})
+	ranked := 0
+	for i := range r {
+		switch {
+		case r[i].NothingDue:
+			r[i].Rank = 0
+			continue
+		case i > 0 && better(r[i-1], r[i]) == 0:
+			r[i].Rank = r[i-1].Rank
+		default:
+			r[i].Rank = i + 1
+		}
+		ranked++
 	}
 	c.Best, c.Laggards = []string{}, []string{}
-	if len(r) < 2 {
-		return
+	if ranked < 2 || r[0].Rank == r[ranked-1].Rank {
+		return // one unit, or all equal: no one stands out
 	}
-	k := min(max(len(r)/4, 1), 3)
-	for i := 0; i < k; i++ {
-		c.Best = append(c.Best, r[i].Tenant)
-		c.Laggards = append(c.Laggards, r[len(r)-k+i].Tenant)
+	k := min(max(ranked/4, 1), 3)
+	bestRank := r[k-1].Rank     // the rank of the k-th place: all who share it are best
+	lagRank := r[ranked-k].Rank // the rank of the k-th place from the end
+	for _, row := range r[:ranked] {
+		switch {
+		case row.Rank <= bestRank:
+			c.Best = append(c.Best, row.Tenant)
+		case row.Rank >= lagRank:
+			c.Laggards = append(c.Laggards, row.Tenant)
+		}
 	}
 }
 

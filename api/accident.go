@@ -77,6 +77,13 @@ func (s *Server) registerAccidents(api huma.API) {
 			return nil, err
 		}
 		a.ID, a.ReportedBy, a.Steps[0].By = objectID(ctx, "a", p.Login), p.Login, p.Login
+		// 瞒报: entered first by a level above the tenant where it happened
+		a.Concealed = p.Tenant != a.Tenant
+		for _, b := range p.Bindings {
+			if b.Tenant == a.Tenant {
+				a.Concealed = false
+			}
+		}
 		if err := s.Engine.Start(ctx, workflows.AccidentWorkflowID(a.ID), workflows.AccidentWorkflowName,
 			workflows.AccidentInput{Accident: *a, RequestID: duban.RequestIDFromContext(ctx)}); err != nil {
 			return nil, problem(err)

@@ -225,7 +225,7 @@ func TestUsersAcrossTenants(t *testing.T) {
 	for _, it := range body["items"].([]any) {
 		require.NotEqual(t, "hubei-planner", it.(map[string]any)["login"])
 	}
-	require.EqualValues(t, 10+1, body["total"]) // 10 Henan personas + zz-clerk
+	require.EqualValues(t, 10+6+1, body["total"]) // 10 Henan personas, 6 provincial line desks + zz-clerk
 	code, _ = h.do("GET", "/v1/users?tenant=42", "henan-admin", nil)
 	require.Equal(t, 403, code)
 	code, body = h.do("GET", "/v1/users?limit=500", "nation-admin", nil)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/duban/duban/workflows"
 	"net/http"
 	"strings"
 	"time"
@@ -100,7 +101,7 @@ func (s *Server) registerCirculars(api huma.API) {
 			if pr.Total == 0 {
 				continue
 			}
-			row := duban.CircularRow{Tenant: pr.Tenant, Name: pr.Name, Assignments: pr.Total, OnTime: pr.OnTime, OnTimeRate: pr.OnTimeRate, Overdue: pr.Overdue}
+			row := duban.CircularRow{Tenant: pr.Tenant, Name: pr.Name, Assignments: pr.Total, Due: pr.Due, OnTime: pr.OnTime, OnTimeRate: pr.OnTimeRate, Overdue: pr.Overdue}
 			if r, ok := ratios(tpl, pr.Totals)["coverage"]; ok {
 				row.Coverage = r
 			} else if n := pr.Total - pr.Cancelled; n > 0 {
@@ -117,6 +118,11 @@ func (s *Server) registerCirculars(api huma.API) {
 		}
 		out.Seal()
 		if err := s.DB.InsertCircular(ctx, s.Authz.Scope(p, actCircularGenerate), out); err != nil {
+			return nil, problem(err)
+		}
+		// delivered to every tenant it names (inbox and webhooks), durably
+		if err := s.Engine.Start(ctx, workflows.CircularWorkflowID(out.ID), workflows.CircularWorkflowName, workflows.CircularInput{
+			Circular: out.ID, Campaign: c.ID, Title: out.Title, Issuer: out.Tenant, Best: out.Best, Laggards: out.Laggards}); err != nil {
 			return nil, problem(err)
 		}
 		return &struct{ Body duban.Circular }{*out}, nil
@@ -188,6 +194,9 @@ func (s *Server) registerCirculars(api huma.API) {
 }
 
 func circularCells(r duban.CircularRow) []any {
+	if r.NothingDue { // nothing was due: no rank, no rate — never a 100 %
+		return []any{"—", r.Tenant, r.Name, r.Assignments, r.OnTime, "无应报任务", round3(r.Coverage), r.Overdue, r.HazardsClosed}
+	}
 	return []any{r.Rank, r.Tenant, r.Name, r.Assignments, r.OnTime, round3(r.OnTimeRate), round3(r.Coverage), r.Overdue, r.HazardsClosed}
 }
 

@@ -6,6 +6,7 @@ package i18n
 var messages = [][2]string{
 	// Validation (duban.Invalid, report forms, request checks).
 	// Lines and the registry (四库).
+	{"unknown sector", "未知的行业领域"},
 	{"is not this person's ID number", "不是此人的身份证号码"},
 	{"no project with this code is registered in your view", "您的权限范围内没有此编号的项目"},
 	{"is not registered in this province", "未在本省登记"},

@@ -180,7 +180,7 @@ func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign str
 			if err != nil {
 				return err
 			}
-			p.OnTimeRate = 1
+			p.OnTimeRate, p.Due = 1, due
 			if due > 0 {
 				p.OnTimeRate = float64(p.OnTime) / float64(due)
 			}

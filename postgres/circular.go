@@ -14,7 +14,7 @@ func (db *DB) InsertCircular(ctx context.Context, scope []string, c *duban.Circu
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
 		doc, _ := json.Marshal(c)
 		_, err := tx.Exec(ctx, q("insert_circular"),
-			c.ID, c.Campaign, c.Tenant, c.PeriodFrom, c.PeriodTo, doc, c.Digest, c.SignedBy, c.SignedAt)
+			c.ID, c.Campaign, c.Tenant, c.PeriodFrom, c.PeriodTo, doc, c.Digest, c.SignedBy, c.SignedAt, append(append([]string{}, c.Best...), c.Laggards...))
 		if err != nil {
 			return err
 		}

@@ -35,6 +35,29 @@ var Personas = []Persona{
 	{"henan-zhujian", "河南省住房和城乡建设厅", duban.RolePlanner, "41", duban.LineConstruction},
 }
 
+// lineDesks are, per line, the province's and the nation's duty officer
+// (值班员: receives and forwards accident reports, as staff of its own
+// tenant) and reviewer (审核: closes hazards, reviews), so that every flow
+// can be finished in dev in every line.
+var lineDesks = []struct {
+	line                duban.Line
+	slug, henan, nation string
+}{
+	{duban.LineConstruction, "zhujian", "河南省住房和城乡建设厅", "住房和城乡建设部"},
+	{duban.LineEmergency, "yingji", "河南省应急管理厅", "应急管理部"},
+	{duban.LineMarket, "shijian", "河南省市场监督管理局", "国家市场监督管理总局"},
+}
+
+func init() {
+	for _, d := range lineDesks {
+		Personas = append(Personas,
+			Persona{"henan-" + d.slug + "-duty", d.henan + "值班员", duban.RoleStaff, "41", d.line},
+			Persona{"henan-" + d.slug + "-reviewer", d.henan + "审核员", duban.RoleReviewer, "41", d.line},
+			Persona{"nation-" + d.slug + "-duty", d.nation + "值班员", duban.RoleStaff, duban.RootCode, d.line},
+			Persona{"nation-" + d.slug + "-reviewer", d.nation + "审核员", duban.RoleReviewer, duban.RootCode, d.line})
+	}
+}
+
 // Apply creates any missing persona and binding.
 func Apply(ctx context.Context, db duban.UserStore) error {
 	for _, p := range Personas {

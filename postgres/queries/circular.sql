@@ -1,6 +1,6 @@
 -- name: insert_circular
-INSERT INTO circulars (id, campaign_id, tenant, tenant_path, period_from, period_to, content, digest, signed_by, created_at)
-SELECT $1, $2, $3, path, $4::date, $5::date, $6, $7, $8, $9 FROM tenants WHERE code = $3;
+INSERT INTO circulars (id, campaign_id, tenant, tenant_path, period_from, period_to, content, digest, signed_by, created_at, named)
+SELECT $1, $2, $3, path, $4::date, $5::date, $6, $7, $8, $9, $10 FROM tenants WHERE code = $3;
 
 -- name: get_circular
 SELECT content FROM circulars WHERE id = $1;

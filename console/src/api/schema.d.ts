@@ -1185,6 +1185,8 @@ export interface components {
             category: string;
             /** @description The report has reached the level its grade requires */
             complete: boolean;
+            /** @description 瞒报: first entered by a higher level, not by the tenant where it happened */
+            concealed: boolean;
             /** Format: int64 */
             deaths: number;
             /** Format: int64 */
@@ -1210,6 +1212,7 @@ export interface components {
             required_level: string;
             /** @description The supervision chain the report travels, from the accident's tenant up */
             route: components["schemas"]["RouteHop"][] | null;
+            sector?: string;
             /** Format: int64 */
             serious_injuries: number;
             steps: components["schemas"]["AccidentStep"][] | null;
@@ -1252,7 +1255,7 @@ export interface components {
             /** @description The enterprise concerned (统一社会信用代码), registered in the same subtree */
             enterprise?: string;
             /**
-             * @description Department line (条线) concerned; default: the reporter's own line (emergency when the reporter holds every line)
+             * @description Department line (条线) concerned; default: construction for housing_municipal, market for special_equipment, else the reporter's own line (emergency when the reporter holds every line)
              * @enum {string}
              */
             line?: "construction" | "emergency" | "market" | "safety_office" | "food_office";
@@ -1261,6 +1264,11 @@ export interface components {
             place: string;
             /** @description The project concerned (项目编号), registered in the same subtree */
             project?: string;
+            /**
+             * @description 行业领域; default from the category. A housing or municipal construction accident (housing_municipal) must reach the province whatever its grade, in the construction line
+             * @enum {string}
+             */
+            sector?: "housing_municipal" | "industrial_trade" | "road_traffic" | "water_traffic" | "railway" | "aviation" | "fire" | "special_equipment" | "agricultural_machinery" | "fishing_vessel" | "other";
             /** Format: int64 */
             serious_injuries: number;
             summary: string;
@@ -1556,13 +1564,23 @@ export interface components {
             coverage: number;
             /**
              * Format: int64
+             * @description Assignments due by the end of the period, or submitted: what the on-time rate is of
+             */
+            due: number;
+            /**
+             * Format: int64
              * @description Hazards of the campaign closed (销号) in the period
              */
             hazards_closed: number;
             name: string;
+            /** @description Nothing was due in the period: no rate, not ranked, neither best nor laggard */
+            nothing_due: boolean;
             /** Format: int64 */
             on_time: number;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description on_time / due; 0 and nothing_due when nothing was due
+             */
             on_time_rate: number;
             /** Format: int64 */
             overdue: number;
@@ -2489,6 +2507,11 @@ export interface components {
             assigned: number;
             /** Format: int64 */
             cancelled: number;
+            /**
+             * Format: int64
+             * @description Assignments due by now, or submitted: what on_time_rate is of (0: nothing due yet)
+             */
+            due: number;
             /**
              * Format: int64
              * @description Highest current escalation level in the subtree
