@@ -75,6 +75,9 @@ type Template struct {
 	Escalation []EscalationStep `json:"escalation"`
 	// Ratios are derived figures of the rolled-up totals (coverage).
 	Ratios []Ratio `json:"ratios,omitempty"`
+	// ReworkWorkdays is how many working days a returned report has for
+	// its rework by default (0: DefaultReworkWorkdays).
+	ReworkWorkdays int `json:"rework_workdays,omitempty"`
 	// RegistryCoverage: the dual-prevention counts (enterprises and
 	// projects in scope and verified) come from the registry, per tenant,
 	// not from the report form.
@@ -86,6 +89,9 @@ type Template struct {
 	// Cadence: a periodic update assignment for every target, each period.
 	Cadence *Cadence `json:"cadence,omitempty"`
 }
+
+// DefaultReworkWorkdays is a returned report's rework time by default.
+const DefaultReworkWorkdays = 5
 
 // Cadence makes a periodic update (e.g. of the three lists): at the start
 // of every month after launch, a period campaign assigns Tasks for the

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"github.com/duban/duban/calendar"
 	"net/http"
 	"strings"
 	"time"
@@ -131,7 +132,7 @@ func (s *Server) registerAssignments(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "review-assignment", Method: http.MethodPost, Path: "/v1/assignments/{id}/review", Tags: []string{"Assignments"},
 		Summary:     "Approve or return a report (reviewer at the supervising tenant)",
-		Description: "Return needs a reason and a rework due date (default: 5 working days… given as YYYY-MM-DD or RFC 3339). A signed-off report can be returned only by the signing level, which reopens it.",
+		Description: "Return needs a reason and a rework due date (default: the end of the day 5 working days from today by the working-day calendar, or as many as the template says; given as YYYY-MM-DD or RFC 3339). A signed-off report can be returned only by the signing level, which reopens it.",
 		Security:    bearerSecurity, MaxBodyBytes: MaxBodyBytes,
 	}, func(ctx context.Context, in *struct {
 		ID   string `path:"id" maxLength:"80" doc:"Assignment id: <campaign>.<tenant>"`
@@ -149,7 +150,11 @@ func (s *Server) registerAssignments(api huma.API) {
 					where = a.SignerTenant
 				}
 				if in.Body.ReworkDue == "" {
-					ri.ReworkDue = s.Now().UTC().Add(7 * 24 * time.Hour)
+					due, err := s.reworkDue(ctx, a)
+					if err != nil {
+						return "", "", nil, problem(err)
+					}
+					ri.ReworkDue = due
 				} else {
 					t, err := duban.ParseFutureDeadline("body.rework_due", in.Body.ReworkDue, s.Now(), duban.MaxHorizon)
 					if err != nil {
@@ -264,4 +269,22 @@ func (s *Server) transition(ctx context.Context, id string, decide func(a *duban
 	}
 	out.Lines = a.Lines
 	return &struct{ Body duban.Assignment }{out}, nil
+}
+
+// reworkDue is a return's default rework deadline: the end of the day the
+// template's rework working days (5 by default) from today, by the
+// working-day calendar with its overrides (holidays and make-up days).
+func (s *Server) reworkDue(ctx context.Context, a *duban.Assignment) (time.Time, error) {
+	n := duban.DefaultReworkWorkdays
+	if c, err := s.DB.GetCampaign(ctx, duban.SystemScope, a.CampaignID); err == nil {
+		if t := duban.TemplateByID(c.Template); t != nil && t.ReworkWorkdays > 0 {
+			n = t.ReworkWorkdays
+		}
+	}
+	cal, err := calendar.Load(ctx, s.DB)
+	if err != nil {
+		return time.Time{}, err
+	}
+	d := cal.AddWorkdays(calendar.DateOf(s.Now()), n)
+	return duban.EndOfDay(d.Year, d.Month, d.Day), nil
 }

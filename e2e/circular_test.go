@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/duban/duban/calendar"
 	"testing"
 	"time"
 
@@ -73,4 +74,39 @@ func TestCircularReachesTheNamed(t *testing.T) {
 		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	}, "the delivery completes")
 	recordHistory(t, s, workflows.CircularWorkflowID(cid), "circular")
+}
+
+// TestReturnReworkDueInWorkingDays: a return without a rework date gives
+// five working days by the calendar, a holiday declared tomorrow's working
+// day included: it is skipped, not counted.
+func TestReturnReworkDueInWorkingDays(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	cal, err := calendar.Load(context.Background(), s.app.DB)
+	require.NoError(t, err)
+	today := calendar.DateOf(time.Now())
+	holiday := cal.AddWorkdays(today, 1)
+	s.expect(200, "nation-admin", "PUT", "/v1/calendar/days/"+holiday.String(), map[string]any{"workday": false, "note": "临时放假"})
+	r := s.call("henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "退回样本", "scope": "41", "levels": []string{"county"}, "targets": []string{"410122"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	aid := r.Body["id"].(string) + ".410122"
+	eventually(t, time.Minute, func() bool { return s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil).Status == 200 }, "assignment")
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})
+	r = s.call("zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "return", "comment": "补充照片"})
+	require.Equal(t, 200, r.Status, string(r.Raw))
+	due, err := time.Parse(time.RFC3339, r.Body["due_at"].(string))
+	require.NoError(t, err)
+	cal, err = calendar.Load(context.Background(), s.app.DB)
+	require.NoError(t, err)
+	dueDay := calendar.DateOf(due)
+	require.True(t, cal.IsWorkday(dueDay), "the rework is due on a working day")
+	n := 0
+	for d := today.AddDays(1); !dueDay.Before(d); d = d.AddDays(1) {
+		if cal.IsWorkday(d) {
+			n++
+		}
+	}
+	require.Equal(t, 5, n, "five working days after today, up to %s", dueDay)
+	require.True(t, holiday.Before(dueDay), "the holiday %s lies within the rework time and is not counted", holiday)
+	require.Equal(t, "23:59", due.In(calendar.Shanghai).Format("15:04"), "the end of that day")
 }
