@@ -178,7 +178,7 @@ export interface paths {
         put?: never;
         /**
          * Approve or return a report (reviewer at the supervising tenant)
-         * @description Return needs a reason and a rework due date (default: 5 working days… given as YYYY-MM-DD or RFC 3339). A signed-off report can be returned only by the signing level, which reopens it.
+         * @description Return needs a reason and a rework due date (default: the end of the day 5 working days from today by the working-day calendar, or as many as the template says; given as YYYY-MM-DD or RFC 3339). A signed-off report can be returned only by the signing level, which reopens it.
          */
         post: operations["review-assignment"];
         delete?: never;
