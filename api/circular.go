@@ -178,11 +178,11 @@ func (s *Server) registerCirculars(api huma.API) {
 		switch in.Format {
 		case "csv":
 			out.ContentType, out.ContentDisposition = "text/csv; charset=utf-8", `attachment; filename="`+c.ID+`.csv"`
-			out.Body = circularCSV(c)
+			out.Body = circularCSV(c, s.name(c.Tenant))
 		case "xlsx":
 			out.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 			out.ContentDisposition = `attachment; filename="` + c.ID + `.xlsx"`
-			if out.Body, err = circularXLSX(c); err != nil {
+			if out.Body, err = circularXLSX(c, s.name(c.Tenant)); err != nil {
 				return nil, problem(err)
 			}
 		default:
@@ -202,10 +202,42 @@ func circularCells(r duban.CircularRow) []any {
 
 func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
 
-func circularCSV(c *duban.Circular) []byte {
+// circularHead is what heads a circular's table in its exports: the title,
+// issuer, signer, date and period, whom it commends and criticises, and how
+// many items are under listed supervision; then a blank line.
+func circularHead(c *duban.Circular, issuer string) [][]string {
+	names := map[string]string{}
+	for _, r := range c.Rows {
+		names[r.Tenant] = r.Name + " " + r.Tenant
+	}
+	list := func(codes []string) string {
+		if len(codes) == 0 {
+			return "无"
+		}
+		out := make([]string, len(codes))
+		for i, code := range codes {
+			out[i] = names[code]
+		}
+		return strings.Join(out, "、")
+	}
+	return [][]string{
+		{c.Title},
+		{"发文单位：" + strings.TrimSpace(issuer+" "+c.Tenant) + "　签发：" + c.SignedBy + "　日期：" + c.SignedAt.In(duban.Shanghai).Format("2006-01-02") +
+			"　通报期间：" + c.PeriodFrom + " 至 " + c.PeriodTo},
+		{"通报表扬：" + list(c.Best)},
+		{"通报批评：" + list(c.Laggards)},
+		{fmt.Sprintf("挂牌督办事项：%d 项（见“挂牌督办”表）", len(c.Listed))},
+		{},
+	}
+}
+
+func circularCSV(c *duban.Circular, issuer string) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // a BOM, so spreadsheet programs read UTF-8
 	w := csv.NewWriter(&buf)
+	for _, l := range circularHead(c, issuer) {
+		_ = w.Write(l)
+	}
 	_ = w.Write(circularHeaders)
 	for _, r := range c.Rows {
 		cells := circularCells(r)
@@ -219,7 +251,7 @@ func circularCSV(c *duban.Circular) []byte {
 	return buf.Bytes()
 }
 
-func circularXLSX(c *duban.Circular) ([]byte, error) {
+func circularXLSX(c *duban.Circular, issuer string) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	const sheet = "通报"
@@ -230,15 +262,30 @@ func circularXLSX(c *duban.Circular) ([]byte, error) {
 		cell, _ := excelize.CoordinatesToCellName(1, n)
 		return f.SetSheetRow(sh, cell, &vals)
 	}
+	head := circularHead(c, issuer)
+	for i, l := range head {
+		vals := make([]any, len(l))
+		for j, v := range l {
+			vals[j] = v
+		}
+		if err := row(sheet, i+1, vals); err != nil {
+			return nil, err
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(len(circularHeaders))
+	_ = f.MergeCell(sheet, "A1", last+"1")
+	title, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "#C00000"}, Alignment: &excelize.Alignment{Horizontal: "center"}})
+	_ = f.SetCellStyle(sheet, "A1", "A1", title)
 	hdr := make([]any, len(circularHeaders))
 	for i, h := range circularHeaders {
 		hdr[i] = h
 	}
-	if err := row(sheet, 1, hdr); err != nil {
+	top := len(head) + 1 // the table's header row
+	if err := row(sheet, top, hdr); err != nil {
 		return nil, err
 	}
 	for i, r := range c.Rows {
-		if err := row(sheet, i+2, circularCells(r)); err != nil {
+		if err := row(sheet, top+1+i, circularCells(r)); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,8 +190,22 @@ func TestSeedTemplatesHenan(t *testing.T) {
 		require.Equal(t, 200, x.Status, string(x.Raw))
 		f, err := excelize.OpenReader(bytes.NewReader(x.Raw))
 		require.NoError(t, err, "the XLSX opens")
-		sheet, err := f.GetRows("通报")
+		all, err := f.GetRows("通报")
 		require.NoError(t, err)
+		// the head: title, issuer and period, whom it commends and criticises
+		require.Equal(t, r.Body["title"], all[0][0])
+		require.Contains(t, all[1][0], "发文单位：河南省 41")
+		require.Contains(t, all[1][0], "通报期间：2026-01-01 至 "+today)
+		require.True(t, strings.HasPrefix(all[2][0], "通报表扬："), all[2][0])
+		require.Contains(t, all[3][0], "通报批评：")
+		for _, l := range r.Body["laggards"].([]any) {
+			require.Contains(t, all[3][0], l.(string))
+		}
+		top := 0
+		for top < len(all) && (len(all[top]) == 0 || all[top][0] != "排名") {
+			top++
+		}
+		sheet := all[top:]
 		require.Equal(t, []string{"排名", "单位代码", "单位", "任务数", "按时报送数", "按时报送率", "完成率/覆盖率", "逾期数", "隐患销号数"}, sheet[0])
 		require.Len(t, sheet, len(want)+1)
 		for i, w := range want {
