@@ -37,6 +37,8 @@ type Circular struct {
 	Campaign      string        `json:"campaign"`
 	CampaignTitle string        `json:"campaign_title"`
 	Tenant        string        `json:"tenant" doc:"The issuing tenant"`
+	IssuerName    string        `json:"issuer_name,omitempty" doc:"The issuing tenant's name"`
+	Number        string        `json:"number,omitempty" doc:"文号: the issuer's number of the year, e.g. 河南省督办通报〔2026〕3号"`
 	Title         string        `json:"title"`
 	PeriodFrom    string        `json:"period_from"`
 	PeriodTo      string        `json:"period_to"`

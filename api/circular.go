@@ -95,7 +95,7 @@ func (s *Server) registerCirculars(api huma.API) {
 		if title == "" {
 			title = fmt.Sprintf("关于%s进展情况的通报（%s至%s）", c.Title, from, to)
 		}
-		out := &duban.Circular{ID: newID("n"), Campaign: c.ID, CampaignTitle: c.Title, Tenant: b.Tenant, Title: title,
+		out := &duban.Circular{ID: newID("n"), Campaign: c.ID, CampaignTitle: c.Title, Tenant: b.Tenant, IssuerName: s.name(b.Tenant), Title: title,
 			PeriodFrom: from.String(), PeriodTo: to.String(), SignedBy: p.Login, SignedAt: now, Rows: []duban.CircularRow{}}
 		for _, pr := range prog {
 			if pr.Total == 0 {
@@ -116,7 +116,6 @@ func (s *Server) registerCirculars(api huma.API) {
 		if out.Listed, err = s.DB.ListedItems(ctx, scope, c.ID, t.Path); err != nil {
 			return nil, problem(err)
 		}
-		out.Seal()
 		if err := s.DB.InsertCircular(ctx, s.Authz.Scope(p, actCircularGenerate), out); err != nil {
 			return nil, problem(err)
 		}
@@ -222,6 +221,7 @@ func circularHead(c *duban.Circular, issuer string) [][]string {
 	}
 	return [][]string{
 		{c.Title},
+		{c.Number},
 		{"发文单位：" + strings.TrimSpace(issuer+" "+c.Tenant) + "　签发：" + c.SignedBy + "　日期：" + c.SignedAt.In(duban.Shanghai).Format("2006-01-02") +
 			"　通报期间：" + c.PeriodFrom + " 至 " + c.PeriodTo},
 		{"通报表扬：" + list(c.Best)},

@@ -194,12 +194,13 @@ func TestSeedTemplatesHenan(t *testing.T) {
 		require.NoError(t, err)
 		// the head: title, issuer and period, whom it commends and criticises
 		require.Equal(t, r.Body["title"], all[0][0])
-		require.Contains(t, all[1][0], "发文单位：河南省 41")
-		require.Contains(t, all[1][0], "通报期间：2026-01-01 至 "+today)
-		require.True(t, strings.HasPrefix(all[2][0], "通报表扬："), all[2][0])
-		require.Contains(t, all[3][0], "通报批评：")
+		require.Equal(t, r.Body["number"], all[1][0])
+		require.Contains(t, all[2][0], "发文单位：河南省 41")
+		require.Contains(t, all[2][0], "通报期间：2026-01-01 至 "+today)
+		require.True(t, strings.HasPrefix(all[3][0], "通报表扬："), all[3][0])
+		require.Contains(t, all[4][0], "通报批评：")
 		for _, l := range r.Body["laggards"].([]any) {
-			require.Contains(t, all[3][0], l.(string))
+			require.Contains(t, all[4][0], l.(string))
 		}
 		top := 0
 		for top < len(all) && (len(all[top]) == 0 || all[top][0] != "排名") {

@@ -3,15 +3,24 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
 )
 
-// InsertCircular stores an issued circular (immutable: the application
-// role may not update or delete circulars) and audits it.
+// InsertCircular numbers an issued circular (文号: the issuer's next number
+// of the year, claimed atomically), seals it and stores it (immutable: the
+// application role may not update or delete circulars), audited.
 func (db *DB) InsertCircular(ctx context.Context, scope []string, c *duban.Circular) error {
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
+		year := c.SignedAt.In(duban.Shanghai).Year()
+		var n int
+		if err := tx.QueryRow(ctx, q("next_circular_number"), c.Tenant, year).Scan(&n); err != nil {
+			return err
+		}
+		c.Number = fmt.Sprintf("%s督办通报〔%d〕%d号", c.IssuerName, year, n)
+		c.Seal()
 		doc, _ := json.Marshal(c)
 		_, err := tx.Exec(ctx, q("insert_circular"),
 			c.ID, c.Campaign, c.Tenant, c.PeriodFrom, c.PeriodTo, doc, c.Digest, c.SignedBy, c.SignedAt, append(append([]string{}, c.Best...), c.Laggards...))
@@ -19,7 +28,7 @@ func (db *DB) InsertCircular(ctx context.Context, scope []string, c *duban.Circu
 			return err
 		}
 		_, err = AppendAudit(ctx, tx, Audit{Tenant: c.Tenant, Action: "circular.generate", Target: "circular/" + c.ID,
-			Summary: map[string]any{"campaign": c.Campaign, "from": c.PeriodFrom, "to": c.PeriodTo, "digest": c.Digest}})
+			Summary: map[string]any{"campaign": c.Campaign, "number": c.Number, "from": c.PeriodFrom, "to": c.PeriodTo, "digest": c.Digest}})
 		return err
 	}))
 }

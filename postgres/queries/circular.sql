@@ -19,3 +19,8 @@ SELECT count(*) FROM circulars WHERE campaign_id = $1;
 -- name: list_circulars
 SELECT id, tenant, content->>'title', to_char(period_from, 'YYYY-MM-DD'), to_char(period_to, 'YYYY-MM-DD'),
 signed_by, created_at, digest FROM circulars WHERE campaign_id = $1 ORDER BY created_at DESC, id LIMIT $2;
+
+-- name: next_circular_number
+INSERT INTO circular_numbers (tenant, year, last) VALUES ($1, $2, 1)
+ON CONFLICT (tenant, year) DO UPDATE SET last = circular_numbers.last + 1
+RETURNING last;

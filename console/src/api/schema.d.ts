@@ -1531,10 +1531,14 @@ export interface components {
             /** @description SHA-256 of the content as signed */
             digest: string;
             id: string;
+            /** @description The issuing tenant's name */
+            issuer_name?: string;
             /** @description Tenants named as lagging (通报批评) */
             laggards: string[] | null;
             /** @description Items under listed supervision (挂牌督办) */
             listed: components["schemas"]["ListedItem"][] | null;
+            /** @description 文号: the issuer's number of the year, e.g. 河南省督办通报〔2026〕3号 */
+            number?: string;
             period_from: string;
             period_to: string;
             rows: components["schemas"]["CircularRow"][] | null;
