@@ -37,7 +37,7 @@ func TestCircularReachesTheNamed(t *testing.T) {
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	cid := r.Body["id"].(string)
 	year := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006")
-	require.Equal(t, "河南省督办通报〔"+year+"〕1号", r.Body["number"], "文号: the issuer's first of the year")
+	require.Equal(t, "郑州市督办通报〔"+year+"〕1号", r.Body["number"], "文号: the issuer (Zhengzhou, whose counties it ranks) numbers its first of the year")
 	require.Equal(t, []any{"410102"}, r.Body["best"])
 	require.ElementsMatch(t, []any{"410103", "410104"}, r.Body["laggards"])
 	ranks := map[string]any{}
@@ -73,7 +73,7 @@ func TestCircularReachesTheNamed(t *testing.T) {
 	require.Equal(t, 404, s.call(s.staffOf("410105"), "GET", "/v1/circulars/"+cid, nil).Status, "a county not named does not read it")
 	second := s.call("henan-planner", "POST", "/v1/campaigns/"+id+"/circulars", map[string]any{"tenant": "4101", "period_from": "2026-01-01", "period_to": today})
 	require.Equal(t, 201, second.Status, string(second.Raw))
-	require.Equal(t, "河南省督办通报〔"+year+"〕2号", second.Body["number"])
+	require.Equal(t, "郑州市督办通报〔"+year+"〕2号", second.Body["number"])
 	eventually(t, 30*time.Second, func() bool {
 		d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), workflows.CircularWorkflowID(cid), "")
 		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
