@@ -316,6 +316,9 @@ func TestConsoleHazardsAndAccidents(t *testing.T) {
 	p.text(`[data-test=grade-preview]`, "一般事故，须报至市级")
 	p.typeInto(`input[data-test=acc-place]`, "中牟县某工地")
 	p.typeInto(`textarea[data-test=acc-summary]`, "塔吊倒塌")
+	p.click(`[data-test=acc-sector]`)
+	p.clickText(`.el-select-dropdown__item`, "房屋市政工程")
+	p.text(`[data-test=grade-preview]`, "一般事故，须报至省级") // a construction accident reaches the province
 	p.typeInto(`[data-test=deaths] input`, "3")
 	p.text(`[data-test=grade-preview]`, "较大事故，须报至省级")
 	p.text(`[data-test=grade-preview]`, "1 小时内")

@@ -9,9 +9,15 @@ export function gradeAccident(deaths: number, injuries: number, loss: number): s
   return ['general', 'larger', 'major', 'especially_major'][rank(deaths || 0, injuries || 0, loss || 0)]
 }
 
-export function requiredLevel(grade: string): string {
-  return grade === 'larger' ? 'province' : grade === 'major' || grade === 'especially_major' ? 'nation' : 'city'
+// A housing or municipal construction accident reaches the province
+// whatever its grade (the server's duban.Accident.requiredLevel).
+export function requiredLevel(grade: string, sector = ''): string {
+  const l = grade === 'larger' ? 'province' : grade === 'major' || grade === 'especially_major' ? 'nation' : 'city'
+  return l === 'city' && sector === 'housing_municipal' ? 'province' : l
 }
+
+export const accidentSectors = ['housing_municipal', 'industrial_trade', 'road_traffic', 'water_traffic', 'railway', 'aviation', 'fire',
+  'special_equipment', 'agricultural_machinery', 'fishing_vessel', 'other']
 
 // clock is the time left (negative: past) until due, as "1:23:45".
 export function clock(due: string, now = Date.now()): { text: string; late: boolean } {
