@@ -96,16 +96,9 @@ func (b LaunchRequest) Validate(dir *Directory, now time.Time) (*Campaign, error
 		targets = append(targets, t)
 	}
 	sort.Strings(targets)
-	var lines []Line
-	for i, l := range b.Lines {
-		if !Line(l).Valid() {
-			return nil, Invalid("body.lines["+strconv.Itoa(i)+"]", "unknown line: one of construction, emergency, market, safety_office, food_office", l)
-		}
-		lines = append(lines, Line(l))
-	}
-	lines, _, _ = NormalizeLines(lines)
-	if len(lines) == 0 && tpl.Line != "" {
-		lines = []Line{tpl.Line}
+	lines, err := inputLines("body.lines", b.Lines, tpl.Line)
+	if err != nil {
+		return nil, err
 	}
 	var opts CampaignOptions
 	if b.Options != nil {

@@ -67,20 +67,33 @@ func CheckCreditCode(s string) string {
 // idWeights are the GB 11643-1999 weights of an 18-digit resident ID.
 var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 
+// IDNumberCheck returns the GB 11643-1999 check character of the first 17
+// digits of a resident ID number, or 0 when they are not 17 digits.
+func IDNumberCheck(first17 string) byte {
+	if len(first17) != 17 {
+		return 0
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		if first17[i] < '0' || first17[i] > '9' {
+			return 0
+		}
+		sum += int(first17[i]-'0') * idWeights[i]
+	}
+	return "10X98765432"[sum%11]
+}
+
 // CheckIDNumber explains what is wrong with a resident ID number
 // (居民身份证号码, GB 11643-1999), or returns "".
 func CheckIDNumber(s string) string {
 	if len(s) != 18 {
 		return "must be 18 characters"
 	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return "the first 17 characters must be digits"
-		}
-		sum += int(s[i]-'0') * idWeights[i]
+	want := IDNumberCheck(s[:17])
+	if want == 0 {
+		return "the first 17 characters must be digits"
 	}
-	if want := "10X98765432"[sum%11]; s[17] != want {
+	if s[17] != want {
 		return "the check digit is wrong"
 	}
 	if _, err := time.Parse("20060102", s[6:14]); err != nil {
@@ -268,7 +281,8 @@ func (in EnterpriseInput) Validate(dir *Directory, at string) (*Enterprise, erro
 		OperatingAddress: strings.TrimSpace(in.OperatingAddress), LegalRep: strings.TrimSpace(in.LegalRep), Status: status, DualPrevention: DualNone}, nil
 }
 
-// inputLines validates lines given in a request, defaulting to def.
+// inputLines validates lines given in a request, defaulting to def (none
+// when def is "").
 func inputLines(at string, in []string, def Line) ([]Line, error) {
 	var ls []Line
 	for i, l := range in {
@@ -278,7 +292,7 @@ func inputLines(at string, in []string, def Line) ([]Line, error) {
 		ls = append(ls, Line(l))
 	}
 	ls, _, _ = NormalizeLines(ls)
-	if len(ls) == 0 {
+	if len(ls) == 0 && def != "" {
 		ls = []Line{def}
 	}
 	return ls, nil

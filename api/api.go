@@ -390,12 +390,18 @@ func (s *Server) objectLine(ctx context.Context, action, tenant string, given du
 	case l == "" && len(campaign) > 0:
 		l = campaign[0]
 	case l == "":
-		l = def
-		if ls := s.Authz.Lines(principal(ctx), action, tenant); len(ls) > 0 && len(ls) < len(duban.Lines()) {
-			l = ls[0]
-		}
+		l = s.ownLine(ctx, action, tenant, def)
 	}
 	return l, s.require(ctx, action, tenant, l)
+}
+
+// ownLine is the caller's own line for action at tenant: the first it holds
+// there, or def when it holds every line (or none).
+func (s *Server) ownLine(ctx context.Context, action, tenant string, def duban.Line) duban.Line {
+	if ls := s.Authz.Lines(principal(ctx), action, tenant); len(ls) > 0 && len(ls) < len(duban.Lines()) {
+		return ls[0]
+	}
+	return def
 }
 
 // lineOf is the line of a record as a list for require ("" in rows from

@@ -217,10 +217,7 @@ func (s *Server) launch(ctx context.Context, in *launchIn) (*struct{ Body Campai
 // planner holds every line, or none).
 func (s *Server) requireLaunch(ctx context.Context, c *duban.Campaign) error {
 	if len(c.Lines) == 0 {
-		c.Lines = []duban.Line{duban.LineConstruction}
-		if ls := s.Authz.Lines(principal(ctx), actCampaignLaunch, c.Scope); len(ls) > 0 && len(ls) < len(duban.Lines()) {
-			c.Lines = ls[:1]
-		}
+		c.Lines = []duban.Line{s.ownLine(ctx, actCampaignLaunch, c.Scope, duban.LineConstruction)}
 	}
 	for _, l := range c.Lines {
 		if err := s.require(ctx, actCampaignLaunch, c.Scope, l); err != nil {

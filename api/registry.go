@@ -96,21 +96,15 @@ func (s *Server) saveOne(ctx context.Context, w duban.RegistryWrite, action stri
 // curTenant, curLines) and where the write puts it, then writes it.
 func (s *Server) writeRecord(ctx context.Context, curTenant string, curLines []duban.Line, w duban.RegistryWrite, action string) error {
 	if curTenant != "" {
-		if err := s.requireRecord(ctx, actRegistryWrite, curTenant, curLines); err != nil {
+		if err := s.require(ctx, actRegistryWrite, curTenant, curLines...); err != nil {
 			return err
 		}
 	}
-	if err := s.requireRecord(ctx, actRegistryWrite, w.Tenant, w.Lines); err != nil {
+	if err := s.require(ctx, actRegistryWrite, w.Tenant, w.Lines...); err != nil {
 		return err
 	}
 	_, err := s.saveOne(ctx, w, action)
 	return err
-}
-
-// requireRecord checks the caller may act at the record's tenant in one of
-// its lines.
-func (s *Server) requireRecord(ctx context.Context, action, tenant string, lines []duban.Line) error {
-	return s.require(ctx, action, tenant, lines...)
 }
 
 // enterpriseWrite is the store write of an enterprise.
@@ -256,7 +250,7 @@ func (s *Server) registerEnterprises(api huma.API) {
 		if in.Body.Stage == duban.DualVerified {
 			action = actRegistryVerify
 		}
-		if err := s.requireRecord(ctx, action, tenant, lines); err != nil {
+		if err := s.require(ctx, action, tenant, lines...); err != nil {
 			return nil, err
 		}
 		v, err := s.DB.SetDualPrevention(ctx, s.Authz.Scope(principal(ctx), action), in.Kind, in.Key, in.Body.Stage, in.Body.Version, s.Now().UTC().Truncate(time.Microsecond))
@@ -473,7 +467,7 @@ func (s *Server) registerPersonnel(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actPersonReveal, p.Tenant, p.Lines); err != nil {
+		if err := s.require(ctx, actPersonReveal, p.Tenant, p.Lines...); err != nil {
 			return nil, err
 		}
 		if strings.TrimSpace(in.Reason) == "" {
@@ -593,7 +587,7 @@ func (s *Server) registerDangerousWorks(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		if err := s.requireRecord(ctx, actDangerousGate, w.Tenant, w.Lines); err != nil {
+		if err := s.require(ctx, actDangerousGate, w.Tenant, w.Lines...); err != nil {
 			return nil, err
 		}
 		g, err := in.Body.Validate(w, calendar.DateOf(s.Now()).String())
@@ -619,7 +613,7 @@ func (s *Server) startDangerousWork(ctx context.Context, in duban.DangerousWorkI
 	if err != nil {
 		return nil, problem(err) // the work is the project's: 404 as for the project itself
 	}
-	if err := s.requireRecord(ctx, actRegistryWrite, p.Tenant, p.Lines); err != nil {
+	if err := s.require(ctx, actRegistryWrite, p.Tenant, p.Lines...); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)

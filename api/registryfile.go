@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -231,7 +232,7 @@ func (s *Server) parseRow(k *importKind, row int, cells map[string]string) parse
 		if err != nil {
 			return fail(err)
 		}
-		if len(k.Kinds) > 0 && !containsKind(k.Kinds, e.Kind) {
+		if len(k.Kinds) > 0 && !slices.Contains(k.Kinds, e.Kind) {
 			return fail(duban.Invalid("row.kind", "this sheet takes other kinds", cells["kind"]))
 		}
 		out.write = enterpriseWrite(e, 0)
@@ -278,15 +279,6 @@ func (s *Server) parseRow(k *importKind, row int, cells map[string]string) parse
 		out.work = &in
 	}
 	return out
-}
-
-func containsKind(ks []duban.EnterpriseKind, k duban.EnterpriseKind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 func (k *importKind) header(field string) string {
@@ -568,7 +560,7 @@ func (s *Server) importSheet(ctx context.Context, k *importKind, content []byte,
 			}
 			var missing []string
 			for _, c := range k.Columns {
-				if c.Required && !containsString(cols, c.Field) {
+				if c.Required && !slices.Contains(cols, c.Field) {
 					missing = append(missing, c.Header)
 				}
 			}
@@ -605,7 +597,7 @@ func (s *Server) importSheet(ctx context.Context, k *importKind, content []byte,
 	for i, p := range parsed {
 		res.Errors = append(res.Errors, p.errs...)
 		if len(p.errs) == 0 {
-			if err := s.requireRecord(ctx, actRegistryWrite, p.write.Tenant, p.write.Lines); err != nil {
+			if err := s.require(ctx, actRegistryWrite, p.write.Tenant, p.write.Lines...); err != nil {
 				res.Errors = append(res.Errors, duban.RowError{Row: p.row, Field: "tenant", Column: k.header("tenant"), Message: "you may not register records here", Value: p.write.Tenant})
 				continue
 			}
@@ -669,7 +661,7 @@ func (s *Server) importWorks(ctx context.Context, res *ImportResult, parsed []pa
 		}
 		if pr == nil {
 			p.errs = []duban.RowError{{Row: p.row, Field: "project", Column: "项目编号", Message: "no project with this code is registered in your view", Value: p.work.Project}}
-		} else if s.requireRecord(ctx, actRegistryWrite, pr.Tenant, pr.Lines) != nil {
+		} else if s.require(ctx, actRegistryWrite, pr.Tenant, pr.Lines...) != nil {
 			p.errs = []duban.RowError{{Row: p.row, Field: "project", Column: "项目编号", Message: "you may not register records here", Value: p.work.Project}}
 		}
 		res.Errors = append(res.Errors, p.errs...)
@@ -731,11 +723,7 @@ func importRejected(res *ImportResult) error {
 }
 
 func sortRowErrors(es []duban.RowError) {
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && es[j].Row < es[j-1].Row; j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
-	}
+	slices.SortStableFunc(es, func(a, b duban.RowError) int { return a.Row - b.Row })
 }
 
 func distinctRows(es []duban.RowError) int {
@@ -758,15 +746,6 @@ func fieldOf(k *importKind, header string) string {
 func isHintRow(k *importKind, vals map[string]string) bool {
 	for _, c := range k.Columns {
 		if c.Hint != "" && vals[c.Field] == c.Hint {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
 			return true
 		}
 	}

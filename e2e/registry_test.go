@@ -25,12 +25,7 @@ func creditCode(division string, n int) string {
 // idNumber makes a valid resident ID number.
 func idNumber(division, birth string, n int) string {
 	s := fmt.Sprintf("%s%s%03d", division, birth, n)
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(s[i]-'0') * w[i]
-	}
-	return s + string("10X98765432"[sum%11])
+	return s + string(duban.IDNumberCheck(s))
 }
 
 // sheet builds an XLSX of a header row and data rows.

@@ -212,8 +212,6 @@ func (db *DB) registryChecks(ctx context.Context, scope []string, writes []duban
 	return nil
 }
 
-func regFilterArgs(f duban.RegistryFilter) (string, string) { return f.Within, f.Query }
-
 var scanEnterprise = scanDoc(func(e *duban.Enterprise, path string) { e.TenantPath = path })
 var scanProject = scanDoc(func(p *duban.Project, path string) { p.TenantPath = path })
 var scanPerson = scanDoc(func(p *duban.Person, path string) { p.TenantPath = path })
@@ -227,9 +225,8 @@ func (db *DB) GetEnterprise(ctx context.Context, scope []string, code string) (*
 
 // ListEnterprises returns enterprises within scope ordered by credit code.
 func (db *DB) ListEnterprises(ctx context.Context, scope []string, f duban.RegistryFilter) ([]duban.Enterprise, int, error) {
-	within, pattern := regFilterArgs(f)
 	return page(ctx, db, scope, q("count_enterprises"), q("list_enterprises"),
-		[]any{within, pattern, f.Kind, f.Status, f.Line, f.Mismatch, f.InScope, duban.CoreDualPreventionScope.MaxGrade}, f.After, f.Limit, scanEnterprise)
+		[]any{f.Within, f.Query, f.Kind, f.Status, f.Line, f.Mismatch, f.InScope, duban.CoreDualPreventionScope.MaxGrade}, f.After, f.Limit, scanEnterprise)
 }
 
 // GetProject returns a project within scope.
@@ -240,9 +237,8 @@ func (db *DB) GetProject(ctx context.Context, scope []string, code string) (*dub
 
 // ListProjects returns projects within scope ordered by code.
 func (db *DB) ListProjects(ctx context.Context, scope []string, f duban.RegistryFilter) ([]duban.Project, int, error) {
-	within, pattern := regFilterArgs(f)
 	return page(ctx, db, scope, q("count_projects"), q("list_projects"),
-		[]any{within, pattern, f.Kind, f.Status, f.Line, f.InScope, duban.CoreDualPreventionScope.MinContractCNY}, f.After, f.Limit, scanProject)
+		[]any{f.Within, f.Query, f.Kind, f.Status, f.Line, f.InScope, duban.CoreDualPreventionScope.MinContractCNY}, f.After, f.Limit, scanProject)
 }
 
 // GetPerson returns a person within scope (the ID number masked).
@@ -254,9 +250,8 @@ func (db *DB) GetPerson(ctx context.Context, scope []string, id string) (*duban.
 // ListPersonnel returns people within scope ordered by id. Kind filters by
 // employer, Status by role.
 func (db *DB) ListPersonnel(ctx context.Context, scope []string, f duban.RegistryFilter) ([]duban.Person, int, error) {
-	within, pattern := regFilterArgs(f)
 	return page(ctx, db, scope, q("count_personnel"), q("list_personnel"),
-		[]any{within, pattern, f.Kind, f.Status, f.Line}, f.After, f.Limit, scanPerson)
+		[]any{f.Within, f.Query, f.Kind, f.Status, f.Line}, f.After, f.Limit, scanPerson)
 }
 
 // PersonSealed reads the sealed personal data of a person and audits the

@@ -354,12 +354,7 @@ func surname(rng *rand.Rand) string {
 func idNumber(division string, n int) string {
 	birth := time.Date(1965, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (n/1000)*53)
 	s := fmt.Sprintf("%s%s%03d", division, birth.Format("20060102"), n%1000)
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(s[i]-'0') * w[i]
-	}
-	return s + string("10X98765432"[sum%11])
+	return s + string(duban.IDNumberCheck(s))
 }
 
 // math10 is a contract amount, log-uniform between 10^6 and 10^9 CNY.
