@@ -151,6 +151,10 @@ type Accident struct {
 	// Concealed (瞒报): first entered by a level above the tenant where it
 	// happened, which should have reported it.
 	Concealed  bool   `json:"concealed" doc:"瞒报: first entered by a higher level, not by the tenant where it happened"`
+	Omitted    bool   `json:"omitted" doc:"漏报: entered by its own tenant more than 24 hours after it happened"`
+	// Investigation is the investigation report the grade calls for (条例
+	// art. 19, 29), tracked as a follow-up of the investigating level.
+	Investigation *AccidentInvestigation `json:"investigation,omitempty"`
 	Line       Line   `json:"line,omitempty" doc:"Department line (条线) concerned"`
 	Enterprise string `json:"enterprise,omitempty" doc:"The enterprise concerned (统一社会信用代码)"`
 	Project    string `json:"project,omitempty" doc:"The project concerned (项目编号)"`
@@ -339,4 +343,44 @@ type AccidentTotals struct {
 	SeriousInjuries int            `json:"serious_injuries"`
 	DirectLossCNY   int64          `json:"direct_loss_cny"`
 	ByGrade         map[string]int `json:"by_grade"`
+}
+
+// OmittedAfter is how late an accident's own tenant may first enter it
+// before it counts as omitted (漏报).
+const OmittedAfter = 24 * time.Hour
+
+// AccidentInvestigation is an accident's investigation report: due 60 days
+// after the accident at the level its grade gives (一般: the county, 较大:
+// the city, 重大: the province, 特别重大: the nation; 条例 art. 19), extendable
+// once by at most 60 days (art. 29).
+type AccidentInvestigation struct {
+	FollowUp string    `json:"follow_up" doc:"The follow-up tracking the report"`
+	Tenant   string    `json:"tenant" doc:"The investigating level"`
+	Name     string    `json:"name,omitempty"`
+	DueAt    time.Time `json:"due_at"`
+}
+
+// InvestigatingLevel is the level that investigates an accident of grade g.
+func (g AccidentGrade) InvestigatingLevel() Level {
+	switch g {
+	case GradeLarger:
+		return LevelCity
+	case GradeMajor:
+		return LevelProvince
+	case GradeEspeciallyMajor:
+		return LevelNation
+	}
+	return LevelCounty
+}
+
+// Investigator is the tenant on the accident's route that investigates it:
+// the nearest at or above the level its grade gives.
+func (a *Accident) Investigator() RouteHop {
+	want := a.Grade.InvestigatingLevel().Rank()
+	for _, h := range a.Route {
+		if h.Level.Rank() <= want {
+			return h
+		}
+	}
+	return a.Route[len(a.Route)-1]
 }

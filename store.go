@@ -108,6 +108,27 @@ type IdempotencyStore interface {
 	ReleaseIdempotency(ctx context.Context, login, key string) error
 }
 
+// ConsequenceStore keeps follow-ups (督办事项), summonses (约谈) and
+// assessments (考核), and the figures assessments and accident statistics
+// are computed from.
+type ConsequenceStore interface {
+	ProjectFollowUp(ctx context.Context, scope []string, p FollowUpProjection) error
+	GetFollowUp(ctx context.Context, scope []string, id string) (*FollowUp, error)
+	ListFollowUps(ctx context.Context, scope []string, f FollowUpFilter) ([]FollowUp, int, error)
+	InsertSummons(ctx context.Context, scope []string, s *Summons) (bool, error)
+	UpdateSummons(ctx context.Context, scope []string, s *Summons, action string) error
+	GetSummons(ctx context.Context, scope []string, id string) (*Summons, error)
+	ListSummonses(ctx context.Context, scope []string, f SummonsFilter) ([]Summons, int, error)
+	PreviousLaggards(ctx context.Context, campaign, issuer, circular string) ([]string, error)
+	InsertAssessment(ctx context.Context, scope []string, a *Assessment) error
+	UpdateAssessment(ctx context.Context, scope []string, a *Assessment, action string, summary any) error
+	GetAssessment(ctx context.Context, scope []string, id string) (*Assessment, error)
+	ListAssessments(ctx context.Context, scope []string, campaign string, year int, after string, limit int) ([]Assessment, int, error)
+	AssessmentFigures(ctx context.Context, scope []string, path string, from, to time.Time) (AssessmentFigures, error)
+	AccidentStatsByRegion(ctx context.Context, scope []string, tenant string, paths []string, from, to time.Time) ([2]int, [][2]int, error)
+	AccidentStatsBySector(ctx context.Context, scope []string, path string, from, to time.Time) (map[string][2]int, error)
+}
+
 // Store is every store: what the API needs.
 type Store interface {
 	TenantStore
@@ -120,6 +141,7 @@ type Store interface {
 	IdempotencyStore
 	AttachmentStore
 	RegistryStore
+	ConsequenceStore
 	Ping(ctx context.Context) error
 }
 

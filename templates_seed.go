@@ -158,6 +158,13 @@ func init() {
 		{Name: "targets_accepted", Label: Text{"责任目标", "targets accepted"}, Type: FieldChecklist, Required: true,
 			Choices: []string{"accident_control", "hazard_rectification", "dual_prevention", "emergency_response"}},
 		{Name: "signatory", Label: Text{"签订人（主要负责人）", "signatory (principal official)"}, Type: FieldText, Required: true, MaxLength: 100},
+		// The targets in figures, assessed at the year's end (create-assessment).
+		{Name: "max_accidents", Label: Text{"事故起数控制目标（不超过，起）", "accidents: at most"}, Type: FieldInteger, Min: Float(0), Max: Float(1e6)},
+		{Name: "max_deaths", Label: Text{"死亡人数控制目标（不超过，人）", "deaths: at most"}, Type: FieldInteger, Min: Float(0), Max: Float(1e6)},
+		{Name: "reduce_percent", Label: Text{"事故起数比上年下降（不少于，%）", "accidents down on last year by at least (%)"}, Type: FieldDecimal, Min: Float(0), Max: Float(100)},
+		{Name: "coverage_min", Label: Text{"双重预防体系覆盖率（不低于，%）", "dual-prevention coverage at least (%)"}, Type: FieldDecimal, Min: Float(0), Max: Float(100)},
+		{Name: "on_time_min", Label: Text{"督办任务按时报送率（不低于，%）", "on-time rate of assignments at least (%)"}, Type: FieldDecimal, Min: Float(0), Max: Float(100)},
+		{Name: "hazards_on_time_min", Label: Text{"隐患按期整改销号率（不低于，%）", "hazards closed on time at least (%)"}, Type: FieldDecimal, Min: Float(0), Max: Float(100)},
 		{Name: "signed_on", Label: Text{"签订日期", "signed on"}, Type: FieldDate, Required: true},
 		attachments(),
 	}}

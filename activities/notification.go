@@ -37,5 +37,16 @@ func (a *Activities) RecordSummons(ctx context.Context, in SummonsInput) error {
 	if attendees == nil {
 		attendees = []string{}
 	}
-	return a.DB.RecordSummons(ctx, in.AssignmentID, in.At, attendees)
+	if err := a.DB.RecordSummons(ctx, in.AssignmentID, in.At, attendees); err != nil {
+		return err
+	}
+	// the meeting itself: raised for the supervisor to convene (约谈 with
+	// date, place, persons, minutes and commitments)
+	as, err := a.DB.FindAssignment(ctx, duban.SystemScope, in.AssignmentID)
+	if err != nil {
+		return err
+	}
+	_, err = a.RaiseSummons(ctx, RaiseInput{Source: "assignment/" + in.AssignmentID, Tenant: in.Tenant, Convener: in.Reviewer, Lines: as.Lines,
+		Reason: "「" + as.Title + "」逾期未办结，经督办、挂牌督办仍未完成", At: in.At})
+	return err
 }

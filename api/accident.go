@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"time"
@@ -38,6 +39,26 @@ type AccidentStats struct {
 	Previous     duban.AccidentTotals `json:"previous" doc:"The same period one year earlier"`
 	CountYoYPct  *float64             `json:"count_yoy_pct" doc:"Year-on-year change of the count, percent (null when the previous count is 0)"`
 	DeathsYoYPct *float64             `json:"deaths_yoy_pct" doc:"Year-on-year change of deaths, percent (null when the previous figure is 0)"`
+	ByRegion     []RegionStat         `json:"by_region" doc:"The tenant itself (本级) and every tenant it directly supervises, each with its subtree's figures"`
+	ZeroRegions  []string             `json:"zero_regions" doc:"The directly supervised tenants with no accident in the period (零事故)"`
+	BySector     []SectorStat         `json:"by_sector" doc:"Every sector (行业领域), those without accidents included"`
+}
+
+// RegionStat is one region's accidents in the period.
+type RegionStat struct {
+	Tenant    string `json:"tenant"`
+	Name      string `json:"name"`
+	Own       bool   `json:"own" doc:"本级: accidents of the tenant itself, not of its subtree"`
+	Accidents int    `json:"accidents"`
+	Deaths    int    `json:"deaths"`
+}
+
+// SectorStat is one sector's accidents in the period.
+type SectorStat struct {
+	Sector    string `json:"sector"`
+	Name      string `json:"name"`
+	Accidents int    `json:"accidents"`
+	Deaths    int    `json:"deaths"`
 }
 
 func yoy(cur, prev int) *float64 {
@@ -84,8 +105,29 @@ func (s *Server) registerAccidents(api huma.API) {
 				a.Concealed = false
 			}
 		}
+		// 漏报: its own tenant entered it more than a day after it happened
+		a.Omitted = !a.Concealed && a.ReportedAt.Sub(a.OccurredAt) > duban.OmittedAfter
+		inv := a.Investigator()
+		due := calendar.DateOf(a.OccurredAt).AddDays(duban.InvestigationDays).EndOfDay()
+		a.Investigation = &duban.AccidentInvestigation{FollowUp: "i" + a.ID, Tenant: inv.Tenant, Name: inv.Name, DueAt: due}
 		if err := s.Engine.Start(ctx, workflows.AccidentWorkflowID(a.ID), workflows.AccidentWorkflowName,
 			workflows.AccidentInput{Accident: *a, RequestID: duban.RequestIDFromContext(ctx)}); err != nil {
+			return nil, problem(err)
+		}
+		// the investigation report, tracked at the investigating level by its
+		// supervisor (the nation tracks its own)
+		tracker := s.Dir.Get(inv.Tenant).Supervisor
+		if tracker == "" {
+			tracker = inv.Tenant
+		}
+		f := duban.FollowUp{ID: a.Investigation.FollowUp, Kind: duban.FollowUpInvestigation, Source: "accident/" + a.ID, Tenant: inv.Tenant, TenantName: inv.Name,
+			Issuer: tracker, IssuerName: s.name(tracker), Lines: lineOf(a.Line), Title: fmt.Sprintf("事故调查报告：%s %s", a.Place, a.Summary),
+			DueAt: due, MaxExtensions: 1, MaxExtendDays: duban.InvestigationDays, AccidentTenant: a.Tenant}
+		if f.Lines == nil {
+			f.Lines = []duban.Line{}
+		}
+		if err := s.Engine.Start(ctx, workflows.FollowUpWorkflowID(f.ID), workflows.FollowUpWorkflowName,
+			workflows.FollowUpInput{FollowUp: f, IssuerSupervisor: s.Dir.Get(tracker).Supervisor, RequestID: duban.RequestIDFromContext(ctx), Actor: p.Login}); err != nil {
 			return nil, problem(err)
 		}
 		var recorded duban.Accident
@@ -237,8 +279,36 @@ func (s *Server) registerAccidents(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		return &struct{ Body AccidentStats }{AccidentStats{Tenant: tenant, From: from.String(), To: to.String(), Current: cur, Previous: prev,
-			CountYoYPct: yoy(cur.Count, prev.Count), DeathsYoYPct: yoy(cur.Deaths, prev.Deaths)}}, nil
+		out := AccidentStats{Tenant: tenant, From: from.String(), To: to.String(), Current: cur, Previous: prev,
+			CountYoYPct: yoy(cur.Count, prev.Count), DeathsYoYPct: yoy(cur.Deaths, prev.Deaths), ZeroRegions: []string{}}
+		children := s.Dir.Supervised(tenant)
+		paths := make([]string, len(children))
+		for i, c := range children {
+			paths[i] = s.Dir.Get(c).Path
+		}
+		own, regions, err := s.DB.AccidentStatsByRegion(ctx, scope, tenant, paths, start, end)
+		if err != nil {
+			return nil, problem(err)
+		}
+		out.ByRegion = append(out.ByRegion, RegionStat{Tenant: tenant, Name: t.Name + "（本级）", Own: true, Accidents: own[0], Deaths: own[1]})
+		for i, c := range children {
+			out.ByRegion = append(out.ByRegion, RegionStat{Tenant: c, Name: s.name(c), Accidents: regions[i][0], Deaths: regions[i][1]})
+			if regions[i][0] == 0 {
+				out.ZeroRegions = append(out.ZeroRegions, c)
+			}
+		}
+		sectors, err := s.DB.AccidentStatsBySector(ctx, scope, t.Path, start, end)
+		if err != nil {
+			return nil, problem(err)
+		}
+		for _, sc := range duban.AccidentSectors {
+			x := sectors[sc.ID]
+			out.BySector = append(out.BySector, SectorStat{Sector: sc.ID, Name: sc.Label.ZH, Accidents: x[0], Deaths: x[1]})
+		}
+		if x, ok := sectors[""]; ok {
+			out.BySector = append(out.BySector, SectorStat{Sector: "", Name: "未分类", Accidents: x[0], Deaths: x[1]})
+		}
+		return &struct{ Body AccidentStats }{out}, nil
 	})
 }
 

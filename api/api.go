@@ -158,6 +158,8 @@ func (s *Server) register(api huma.API) {
 		s.registerListItems(api)
 		s.registerCirculars(api)
 		s.registerRegistry(api)
+		s.registerConsequences(api)
+		s.registerAssessments(api)
 	}
 	s.registerNotifications(api)
 	s.registerCalendar(api)

@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
+	"github.com/duban/duban/pdf"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -119,9 +120,15 @@ func (s *Server) registerCirculars(api huma.API) {
 		if err := s.DB.InsertCircular(ctx, s.Authz.Scope(p, actCircularGenerate), out); err != nil {
 			return nil, problem(err)
 		}
-		// delivered to every tenant it names (inbox and webhooks), durably
+		// delivered to every tenant it names (inbox and webhooks), durably;
+		// each laggard gets a 重点督导 follow-up
+		names := map[string]string{}
+		for _, code := range out.Laggards {
+			names[code] = s.name(code)
+		}
 		if err := s.Engine.Start(ctx, workflows.CircularWorkflowID(out.ID), workflows.CircularWorkflowName, workflows.CircularInput{
-			Circular: out.ID, Campaign: c.ID, Title: out.Title, Issuer: out.Tenant, Best: out.Best, Laggards: out.Laggards}); err != nil {
+			Circular: out.ID, Campaign: c.ID, Title: out.Title, Issuer: out.Tenant, Best: out.Best, Laggards: out.Laggards,
+			Lines: c.Lines, IssuerName: out.IssuerName, IssuerSupervisor: t.Supervisor, Names: names}); err != nil {
 			return nil, problem(err)
 		}
 		return &struct{ Body duban.Circular }{*out}, nil
@@ -154,12 +161,12 @@ func (s *Server) registerCirculars(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "get-circular", Method: http.MethodGet, Path: "/v1/circulars/{id}", Tags: []string{"Circulars"},
-		Summary:     "Get a circular as JSON, CSV or XLSX (Chinese headers)",
-		Description: "format=json (default) returns the circular; csv and xlsx return the ranking table (xlsx adds a sheet of 挂牌督办 items).",
+		Summary:     "Get a circular as JSON, CSV, XLSX (Chinese headers) or PDF (the red-header document)",
+		Description: "format=json (default) returns the circular; csv and xlsx return its head and the ranking table (xlsx adds a sheet of 挂牌督办 items); pdf the red-header document (红头文件) to print.",
 		Security:    bearerSecurity,
 	}, func(ctx context.Context, in *struct {
 		ID     string `path:"id" maxLength:"40"`
-		Format string `query:"format" enum:"json,csv,xlsx" default:"json"`
+		Format string `query:"format" enum:"json,csv,xlsx,pdf" default:"json"`
 	}) (*struct {
 		ContentType        string `header:"Content-Type"`
 		ContentDisposition string `header:"Content-Disposition"`
@@ -178,6 +185,9 @@ func (s *Server) registerCirculars(api huma.API) {
 		case "csv":
 			out.ContentType, out.ContentDisposition = "text/csv; charset=utf-8", `attachment; filename="`+c.ID+`.csv"`
 			out.Body = circularCSV(c, s.name(c.Tenant))
+		case "pdf":
+			out.ContentType, out.ContentDisposition = "application/pdf", `attachment; filename="`+c.ID+`.pdf"`
+			out.Body = circularPDF(c, s.name(c.Tenant))
 		case "xlsx":
 			out.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 			out.ContentDisposition = `attachment; filename="` + c.ID + `.xlsx"`
@@ -311,4 +321,58 @@ func circularXLSX(c *duban.Circular, issuer string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// circularPDF sets a circular as the red-header document offices print
+// (GB/T 9704): the issuer's mark in red, the 文号, the red rule, the title,
+// the body naming whom it commends and criticises, the ranking table, the
+// issuer and the date.
+func circularPDF(c *duban.Circular, issuer string) []byte {
+	d := pdf.New()
+	mark := issuer + "督办通报"
+	size := min(36, 156*72/25.4/pdf.Width(mark, 1))
+	d.Text(mark, pdf.Style{Size: size, Red: true, Bold: true, Align: "center", Lead: 1.3})
+	d.Space(10)
+	d.Text(c.Number, pdf.Style{Size: 15, Align: "center"})
+	d.Rule(2, true)
+	d.Space(12)
+	d.Text(c.Title, pdf.Style{Size: 21, Bold: true, Align: "center", Lead: 1.5})
+	d.Space(8)
+	body := pdf.Style{Size: 14, Indent: 2}
+	names := map[string]string{}
+	for _, r := range c.Rows {
+		names[r.Tenant] = r.Name
+	}
+	list := func(codes []string) string {
+		if len(codes) == 0 {
+			return "无"
+		}
+		out := make([]string, len(codes))
+		for i, code := range codes {
+			out[i] = names[code] + "（" + code + "）"
+		}
+		return strings.Join(out, "、")
+	}
+	d.Text("各有关单位：", pdf.Style{Size: 14})
+	d.Text(fmt.Sprintf("现将%s至%s“%s”工作进展情况通报如下。", c.PeriodFrom, c.PeriodTo, c.CampaignTitle), body)
+	d.Text("一、通报表扬。"+list(c.Best)+"工作推进有力，予以通报表扬。", body)
+	d.Text(fmt.Sprintf("二、通报批评。%s工作推进相对滞后，予以通报批评。请被通报批评的单位对照问题认真整改，于%d个工作日内将整改情况报%s。",
+		list(c.Laggards), workflows.FocusWorkdays, issuer), body)
+	d.Text(fmt.Sprintf("三、挂牌督办。本期挂牌督办事项 %d 项，请有关单位按期办结。", len(c.Listed)), body)
+	d.Text("四、排名情况（见下表；无应报任务的单位不参与排名）。", body)
+	d.Space(6)
+	rows := make([][]string, 0, len(c.Rows))
+	for _, r := range c.Rows {
+		rank, rate := fmt.Sprint(r.Rank), fmt.Sprintf("%.1f%%", 100*r.OnTimeRate)
+		if r.NothingDue {
+			rank, rate = "—", "无应报任务"
+		}
+		rows = append(rows, []string{rank, r.Name + " " + r.Tenant, fmt.Sprint(r.Assignments), rate, fmt.Sprintf("%.1f%%", 100*r.Coverage), fmt.Sprint(r.Overdue), fmt.Sprint(r.HazardsClosed)})
+	}
+	d.Table([]string{"排名", "单位", "任务数", "按时报送率", "完成率", "逾期", "隐患销号"}, rows, []float64{0.09, 0.31, 0.1, 0.16, 0.12, 0.1, 0.12}, 11)
+	d.Space(30)
+	d.Text(issuer, pdf.Style{Size: 14, Align: "right"})
+	at := c.SignedAt.In(duban.Shanghai)
+	d.Text(fmt.Sprintf("%d年%d月%d日", at.Year(), int(at.Month()), at.Day()), pdf.Style{Size: 14, Align: "right"})
+	return d.Bytes(c.Title)
 }

@@ -1,6 +1,11 @@
 package workflows
 
 import (
+	"slices"
+	"time"
+
+	"github.com/duban/duban/activities"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/duban/duban"
@@ -20,7 +25,17 @@ type CircularInput struct {
 	Issuer   string
 	Best     []string
 	Laggards []string
+	// Lines, IssuerName and IssuerSupervisor (from version 1 of
+	// "consequences"): what the laggards' follow-ups and summonses carry.
+	Lines            []duban.Line
+	IssuerName       string
+	IssuerSupervisor string
+	Names            map[string]string
 }
+
+// FocusWorkdays is how long a laggard named in a circular has to report on
+// its 重点督导 follow-up.
+const FocusWorkdays = 10
 
 // CircularFlow delivers an issued circular to every tenant it names: a
 // notice in each one's inbox (通报表扬 to the best, 通报批评 to the
@@ -45,7 +60,44 @@ func CircularFlow(ctx workflow.Context, in CircularInput) error {
 		return err
 	}
 	if len(ids) > 0 {
-		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, webhookOpts), acts.DeliverWebhooks, ids).Get(ctx, nil)
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, webhookOpts), acts.DeliverWebhooks, ids).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	// Version 1: being named has consequences — each laggard gets a 重点督导
+	// follow-up from the issuer, and one named in the issuer's previous
+	// circular on the campaign as well gets a 约谈 raised.
+	if workflow.GetVersion(ctx, "consequences", workflow.DefaultVersion, 1) == 1 && len(in.Laggards) > 0 {
+		return circularConsequences(ctx, in)
+	}
+	return nil
+}
+
+func circularConsequences(ctx workflow.Context, in CircularInput) error {
+	var due time.Time
+	if err := workflow.ExecuteActivity(ctx, acts.WorkdaysLater, workflow.Now(ctx), FocusWorkdays).Get(ctx, &due); err != nil {
+		return err
+	}
+	var before []string
+	if err := workflow.ExecuteActivity(ctx, acts.PreviousLaggards, in.Campaign, in.Issuer, in.Circular).Get(ctx, &before); err != nil {
+		return err
+	}
+	for _, t := range in.Laggards {
+		f := duban.FollowUp{ID: "f" + in.Circular + "-" + t, Kind: duban.FollowUpFocus, Source: "circular/" + in.Circular, Tenant: t, TenantName: in.Names[t],
+			Issuer: in.Issuer, IssuerName: in.IssuerName, Lines: in.Lines, Title: "对照通报《" + in.Title + "》整改并报告", DueAt: due}
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: FollowUpWorkflowID(f.ID),
+			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE})
+		fut := workflow.ExecuteChildWorkflow(cctx, FollowUpFlow, FollowUpInput{FollowUp: f, IssuerSupervisor: in.IssuerSupervisor})
+		if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !isAlreadyStarted(err) {
+			return err
+		}
+		if slices.Contains(before, t) {
+			err := workflow.ExecuteActivity(ctx, acts.RaiseSummons, activities.RaiseInput{Source: "circular/" + in.Circular, Tenant: t, Convener: in.Issuer,
+				Lines: in.Lines, Reason: "连续两次通报批评（《" + in.Title + "》）", At: workflow.Now(ctx)}).Get(ctx, nil)
+			if err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

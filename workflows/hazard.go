@@ -150,8 +150,20 @@ func (w *hazard) fire(ctx workflow.Context, ev activities.ScheduledEvent) error 
 			ZH: fmt.Sprintf("%s：隐患「%s」逾期未整改", ev.Step.Name.ZH, h.Description),
 			EN: fmt.Sprintf("%s: hazard %q is overdue", ev.Step.Name.EN, h.Description)},
 			h.Tenant, w.in.Reviewer, h.ListedBy)
+		// Version 1: the 约谈 rung raises a summons for the reviewer to convene.
+		if ev.Step.Kind == duban.EscalateSummons && w.in.Reviewer != "" && workflow.GetVersion(ctx, "summons-meeting", workflow.DefaultVersion, 1) == 1 {
+			return workflow.ExecuteActivity(ctx, acts.RaiseSummons, activities.RaiseInput{Source: "hazard/" + h.ID, Tenant: h.Tenant, Convener: w.in.Reviewer,
+				Lines: lineOf(h.Line), Reason: "隐患「" + h.Description + "」逾期未整改", At: workflow.Now(ctx)}).Get(ctx, nil)
+		}
 	}
 	return nil
+}
+
+func lineOf(l duban.Line) []duban.Line {
+	if l == "" {
+		return []duban.Line{}
+	}
+	return []duban.Line{l}
 }
 
 func (w *hazard) validateRectify(ctx workflow.Context, in RectifyInput) error {

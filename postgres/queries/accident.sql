@@ -1,10 +1,10 @@
 -- name: upsert_accident
 INSERT INTO accidents (id, tenant, tenant_path, occurred_at, reported_at, category, grade, required_level,
-deaths, serious_injuries, direct_loss_cny, holder, complete, late, doc, version, updated_at)
-SELECT $1, $2, t.path, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM tenants t WHERE t.code = $2
+deaths, serious_injuries, direct_loss_cny, holder, complete, late, doc, version, updated_at, sector)
+SELECT $1, $2, t.path, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, coalesce($14::jsonb->>'sector', '') FROM tenants t WHERE t.code = $2
 ON CONFLICT (id) DO UPDATE SET grade = EXCLUDED.grade, required_level = EXCLUDED.required_level, deaths = EXCLUDED.deaths,
 serious_injuries = EXCLUDED.serious_injuries, direct_loss_cny = EXCLUDED.direct_loss_cny, holder = EXCLUDED.holder,
-complete = EXCLUDED.complete, late = EXCLUDED.late, doc = EXCLUDED.doc, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+complete = EXCLUDED.complete, late = EXCLUDED.late, sector = EXCLUDED.sector, doc = EXCLUDED.doc, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
 WHERE accidents.version < EXCLUDED.version;
 
 -- name: insert_accident_event
