@@ -150,16 +150,16 @@ type Accident struct {
 	Sector string `json:"sector,omitempty"`
 	// Concealed (瞒报): first entered by a level above the tenant where it
 	// happened, which should have reported it.
-	Concealed  bool   `json:"concealed" doc:"瞒报: first entered by a higher level, not by the tenant where it happened"`
-	Omitted    bool   `json:"omitted" doc:"漏报: entered by its own tenant more than 24 hours after it happened"`
+	Concealed bool `json:"concealed" doc:"瞒报: first entered by a higher level, not by the tenant where it happened"`
+	Omitted   bool `json:"omitted" doc:"漏报: entered by its own tenant more than 24 hours after it happened"`
 	// Investigation is the investigation report the grade calls for (条例
 	// art. 19, 29), tracked as a follow-up of the investigating level.
 	Investigation *AccidentInvestigation `json:"investigation,omitempty"`
-	Line       Line   `json:"line,omitempty" doc:"Department line (条线) concerned"`
-	Enterprise string `json:"enterprise,omitempty" doc:"The enterprise concerned (统一社会信用代码)"`
-	Project    string `json:"project,omitempty" doc:"The project concerned (项目编号)"`
-	Place      string `json:"place"`
-	Summary    string `json:"summary"`
+	Line          Line                   `json:"line,omitempty" doc:"Department line (条线) concerned"`
+	Enterprise    string                 `json:"enterprise,omitempty" doc:"The enterprise concerned (统一社会信用代码)"`
+	Project       string                 `json:"project,omitempty" doc:"The project concerned (项目编号)"`
+	Place         string                 `json:"place"`
+	Summary       string                 `json:"summary"`
 	AccidentFigures
 	Grade         AccidentGrade       `json:"grade"`
 	RequiredLevel Level               `json:"required_level"`

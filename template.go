@@ -214,3 +214,47 @@ func (t *Template) Phase(id string) *Phase {
 	}
 	return nil
 }
+
+// RatioValues computes the template's derived figures from totals; a ratio
+// whose denominator is zero is left out.
+func (t *Template) RatioValues(totals map[string]float64) map[string]float64 {
+	var out map[string]float64
+	for _, r := range t.Ratios {
+		var num, den float64
+		for _, f := range r.Numerator {
+			num += totals[f]
+		}
+		for _, f := range r.Denominator {
+			den += totals[f]
+		}
+		if den > 0 {
+			if out == nil {
+				out = map[string]float64{}
+			}
+			out[r.Name] = num / den
+		}
+	}
+	return out
+}
+
+// FillCoverage puts the registry's dual-prevention counts into the totals
+// of the rows of the same tenants.
+func FillCoverage(rows []Progress, cov []Coverage) {
+	by := map[string]Coverage{}
+	for _, c := range cov {
+		by[c.Tenant] = c
+	}
+	for i := range rows {
+		c, ok := by[rows[i].Tenant]
+		if !ok {
+			continue
+		}
+		if rows[i].Totals == nil {
+			rows[i].Totals = map[string]float64{}
+		}
+		rows[i].Totals["enterprises_in_scope"] = float64(c.EnterprisesInScope)
+		rows[i].Totals["enterprises_verified"] = float64(c.EnterprisesVerified)
+		rows[i].Totals["projects_in_scope"] = float64(c.ProjectsInScope)
+		rows[i].Totals["projects_verified"] = float64(c.ProjectsVerified)
+	}
+}

@@ -72,3 +72,81 @@ func (a *Activities) WorkdaysLater(ctx context.Context, from time.Time, n int) (
 	}
 	return cal.AddWorkdays(calendar.DateOf(from), n).EndOfDay(), nil
 }
+
+// MilestoneInput asks how a campaign stands at one of its milestones.
+type MilestoneInput struct {
+	Campaign string
+	Phase    string
+	At       time.Time
+}
+
+// Laggard is a unit under its ratio target at a milestone.
+type Laggard struct {
+	Tenant     string
+	Name       string
+	Supervisor string
+	Ratio      string
+	Label      string
+	Value      float64
+	Target     float64
+}
+
+// MilestoneLaggards returns the units directly under the campaign's scope
+// whose template ratio (coverage from the report totals, or from the
+// registry) is under the planner's target, sorted by code.
+func (a *Activities) MilestoneLaggards(ctx context.Context, in MilestoneInput) ([]Laggard, error) {
+	c, err := a.DB.GetCampaign(ctx, duban.SystemScope, in.Campaign)
+	if err != nil {
+		return nil, err
+	}
+	tpl := duban.TemplateByID(c.Template)
+	if tpl == nil || len(c.Options.Targets) == 0 || c.Status != duban.CampaignRunning {
+		return nil, nil
+	}
+	scope := a.Dir.Get(c.Scope)
+	var nodes []duban.Tenant
+	for _, code := range a.Dir.Supervised(c.Scope) {
+		nodes = append(nodes, *a.Dir.Get(code))
+	}
+	rows, err := a.DB.CampaignProgress(ctx, duban.SystemScope, c.ID, c.Levels[len(c.Levels)-1], nodes, in.At)
+	if err != nil {
+		return nil, err
+	}
+	if tpl.RegistryCoverage {
+		cov, err := a.DB.RegistryCoverage(ctx, duban.SystemScope, *scope, nodes, duban.CoreDualPreventionScope)
+		if err != nil {
+			return nil, err
+		}
+		duban.FillCoverage(rows, cov)
+	}
+	var out []Laggard
+	for _, row := range rows {
+		if row.Total == 0 {
+			continue // no work of this campaign in that subtree
+		}
+		values := tpl.RatioValues(row.Totals)
+		for _, r := range tpl.Ratios {
+			target, ok := c.Options.Targets[r.Name]
+			if !ok {
+				continue
+			}
+			if v := values[r.Name]; v < target {
+				out = append(out, Laggard{Tenant: row.Tenant, Name: row.Name, Supervisor: a.Dir.Get(row.Tenant).Supervisor, Ratio: r.Name, Label: r.Label.ZH, Value: v, Target: target})
+			}
+		}
+	}
+	return out, nil
+}
+
+// MilestoneUnits are the tenants directly under the campaign's scope with
+// work in it (those its milestone reminders go to), sorted by code.
+func (a *Activities) MilestoneUnits(ctx context.Context, campaign string) ([]string, error) {
+	c, err := a.DB.GetCampaign(ctx, duban.SystemScope, campaign)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != duban.CampaignRunning {
+		return nil, nil
+	}
+	return a.Dir.Supervised(c.Scope), nil
+}

@@ -116,8 +116,8 @@ func (s *Server) registerAssessments(api huma.API) {
 
 	huma.Register(api, huma.Operation{
 		OperationID: "get-assessment", Method: http.MethodGet, Path: "/v1/assessments/{id}", Tags: []string{"Assessments"},
-		Summary:     "Get an assessment as JSON or XLSX (each unit's score per target, the evidence, 一票否决, rewards and accountability)",
-		Security:    bearerSecurity,
+		Summary:  "Get an assessment as JSON or XLSX (each unit's score per target, the evidence, 一票否决, rewards and accountability)",
+		Security: bearerSecurity,
 	}, func(ctx context.Context, in *struct {
 		ID     string `path:"id" maxLength:"40"`
 		Format string `query:"format" enum:"json,xlsx" default:"json"`

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"github.com/duban/duban/calendar"
 	"net/http"
 	"strings"
@@ -196,7 +197,20 @@ func (s *Server) registerAssignments(api huma.API) {
 			return nil, problem(err)
 		}
 		return s.transition(ctx, in.ID, func(a *duban.Assignment) (string, string, any, error) {
-			return a.ReviewerTenant, actAssignmentExtend, workflows.ExtendInput{Actor: actor(ctx), Due: due, Reason: strings.TrimSpace(in.Body.Reason)}, nil
+			// deadlines nest: never past the parent assignment's due date
+			var parentDue time.Time
+			if a.ParentID != "" {
+				parent, err := s.DB.FindAssignment(ctx, duban.SystemScope, a.ParentID)
+				if err != nil {
+					return "", "", nil, problem(err)
+				}
+				parentDue = parent.DueAt
+				if due.After(parentDue) {
+					return "", "", nil, invalid("body.due_at", fmt.Sprintf("must not be later than %s, the due date of %s %s's own assignment %s (上级任务期限): ask that level to extend it first",
+						parentDue.In(duban.Shanghai).Format("2006-01-02 15:04"), s.name(parent.Tenant), parent.Tenant, parent.ID), in.Body.DueAt)
+				}
+			}
+			return a.ReviewerTenant, actAssignmentExtend, workflows.ExtendInput{Actor: actor(ctx), Due: due, Reason: strings.TrimSpace(in.Body.Reason), ParentDue: parentDue}, nil
 		}, workflows.UpdateExtend)
 	})
 

@@ -242,6 +242,18 @@ func (s *Server) startCampaign(ctx context.Context, c *duban.Campaign) error {
 	if err := s.Engine.Start(ctx, workflows.RootID(c.ID), workflows.WorkflowName, in); err != nil {
 		return problem(err)
 	}
+	// milestones: reminders before every earlier phase's deadline, and the
+	// ratio targets checked at each
+	if c.ParentCampaign == "" && (len(c.Phases) > 1 || len(c.Options.Targets) > 0) {
+		names := map[string]string{}
+		for _, p := range tpl.Phases {
+			names[p.ID] = p.Name.ZH
+		}
+		if err := s.Engine.Start(ctx, workflows.MilestonesWorkflowID(c.ID), workflows.MilestonesWorkflowName, workflows.MilestonesInput{Campaign: c.ID,
+			Title: c.Title, Scope: c.Scope, Phases: c.Phases, Names: names, Reminders: tpl.Reminders}); err != nil {
+			return problem(err)
+		}
+	}
 	if tpl.Cadence == nil || c.ParentCampaign != "" {
 		return nil
 	}
@@ -298,7 +310,7 @@ func (s *Server) progress(ctx context.Context, id, tenant string) (*struct{ Body
 			return nil, err
 		}
 		for i := range rows {
-			rows[i].Ratios = ratios(tpl, rows[i].Totals)
+			rows[i].Ratios = tpl.RatioValues(rows[i].Totals)
 		}
 	}
 	out := ProgressOut{Campaign: c.ID, Tenant: rows[0], Targets: c.Options.Targets}
@@ -325,46 +337,8 @@ func (s *Server) registryTotals(ctx context.Context, tpl *duban.Template, parent
 	if err != nil {
 		return err
 	}
-	by := map[string]duban.Coverage{}
-	for _, c := range cov {
-		by[c.Tenant] = c
-	}
-	for i := range rows {
-		c, ok := by[rows[i].Tenant]
-		if !ok {
-			continue
-		}
-		if rows[i].Totals == nil {
-			rows[i].Totals = map[string]float64{}
-		}
-		rows[i].Totals["enterprises_in_scope"] = float64(c.EnterprisesInScope)
-		rows[i].Totals["enterprises_verified"] = float64(c.EnterprisesVerified)
-		rows[i].Totals["projects_in_scope"] = float64(c.ProjectsInScope)
-		rows[i].Totals["projects_verified"] = float64(c.ProjectsVerified)
-	}
+	duban.FillCoverage(rows, cov)
 	return nil
-}
-
-// ratios computes a template's derived figures from totals; a ratio whose
-// denominator is zero is left out.
-func ratios(tpl *duban.Template, totals map[string]float64) map[string]float64 {
-	var out map[string]float64
-	for _, r := range tpl.Ratios {
-		var num, den float64
-		for _, f := range r.Numerator {
-			num += totals[f]
-		}
-		for _, f := range r.Denominator {
-			den += totals[f]
-		}
-		if den > 0 {
-			if out == nil {
-				out = map[string]float64{}
-			}
-			out[r.Name] = num / den
-		}
-	}
-	return out
 }
 
 // PreviewOut is what a launch would create, before it does.

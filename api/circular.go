@@ -103,7 +103,7 @@ func (s *Server) registerCirculars(api huma.API) {
 				continue
 			}
 			row := duban.CircularRow{Tenant: pr.Tenant, Name: pr.Name, Assignments: pr.Total, Due: pr.Due, OnTime: pr.OnTime, OnTimeRate: pr.OnTimeRate, Overdue: pr.Overdue}
-			if r, ok := ratios(tpl, pr.Totals)["coverage"]; ok {
+			if r, ok := tpl.RatioValues(pr.Totals)["coverage"]; ok {
 				row.Coverage = r
 			} else if n := pr.Total - pr.Cancelled; n > 0 {
 				row.Coverage = float64(pr.Approved+pr.SignedOff) / float64(n)

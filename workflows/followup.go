@@ -192,10 +192,11 @@ func (w *followUp) complete(ctx workflow.Context, in CompleteFollowUpInput) (dub
 	if err := w.commit(ctx, f, in.Actor, "complete"); err != nil {
 		return w.f, err
 	}
-	w.notify(ctx, "done", "follow_up.done", duban.Text{
+	// the workflow ends after this: the notice is stored before it answers
+	err := notifyAndWait(ctx, "follow-up/"+f.ID+"/done", "follow_up.done", duban.Text{
 		ZH: fmt.Sprintf("%s %s 已报告办结%s「%s」", f.TenantName, f.Tenant, duban.FollowUpKindName(f.Kind), f.Title),
-		EN: fmt.Sprintf("%s reported follow-up %q done", f.Tenant, f.Title)}, f.Issuer)
-	return w.f, nil
+		EN: fmt.Sprintf("%s reported follow-up %q done", f.Tenant, f.Title)}, map[string]any{"follow_up": f.ID, "source": f.Source}, []string{f.Issuer})
+	return w.f, err
 }
 
 func (w *followUp) validateExtend(ctx workflow.Context, in ExtendFollowUpInput) error {

@@ -289,6 +289,8 @@ func (n *node) validateExtend(ctx workflow.Context, in ExtendInput) error {
 		errs = append(errs, duban.FieldError{Location: "body.due_at", Message: "must be later than the current deadline " + n.a.DueAt.Format("2006-01-02T15:04:05Z07:00"), Value: in.Due})
 	} else if !in.Due.After(workflow.Now(ctx)) {
 		errs = append(errs, duban.FieldError{Location: "body.due_at", Message: "must be in the future", Value: in.Due})
+	} else if !in.ParentDue.IsZero() && in.Due.After(in.ParentDue) {
+		errs = append(errs, duban.FieldError{Location: "body.due_at", Message: "must not be later than the parent assignment's due date " + in.ParentDue.Format("2006-01-02T15:04:05Z07:00"), Value: in.Due})
 	}
 	if strings.TrimSpace(in.Reason) == "" {
 		errs = append(errs, duban.FieldError{Location: "body.reason", Message: "is required"})
@@ -338,9 +340,12 @@ func (n *node) tightenChildren(ctx workflow.Context, in TightenInput) (int, erro
 		return 0, err
 	}
 	count := 0
+	// Version 1 of "nested-deadlines": relay children (no assignment of
+	// their own) pass it on to theirs.
+	nested := workflow.GetVersion(ctx, "nested-deadlines", workflow.DefaultVersion, 1) == 1
 	for _, t := range n.order {
 		c := n.children[t]
-		if !c.started || c.done || !c.plan.HasAssignment {
+		if !c.started || c.done || (!c.plan.HasAssignment && !nested) {
 			continue
 		}
 		if err := workflow.SignalExternalWorkflow(ctx, NodeID(n.in.CampaignID, t), "", SignalTighten, in.Due.UTC()).Get(ctx, nil); err == nil {

@@ -295,15 +295,34 @@ func (w *hazard) notify(ctx workflow.Context, key, kind string, title duban.Text
 // sendNotifications stores notifications for the (distinct, non-empty)
 // tenants and delivers their webhooks in the background.
 func sendNotifications(ctx workflow.Context, key, kind string, title duban.Text, body map[string]any, tenants []string) {
+	if ns := newNotifications(ctx, key, kind, title, body, tenants); len(ns) > 0 {
+		deliver(ctx, ns)
+	}
+}
+
+func newNotifications(ctx workflow.Context, key, kind string, title duban.Text, body map[string]any, tenants []string) []duban.NewNotification {
 	var ns []duban.NewNotification
 	for _, t := range dedupe(tenants) {
 		if t != "" {
 			ns = append(ns, duban.NewNotification{DedupeKey: key + "/" + t, Tenant: t, Kind: kind, Title: title, Body: body, At: workflow.Now(ctx)})
 		}
 	}
-	if len(ns) > 0 {
-		deliver(ctx, ns)
+	return ns
+}
+
+// notifyAndWait is sendNotifications for a workflow about to end: it
+// returns once the notices are stored and their webhooks tried.
+func notifyAndWait(ctx workflow.Context, key, kind string, title duban.Text, body map[string]any, tenants []string) error {
+	ns := newNotifications(ctx, key, kind, title, body, tenants)
+	if len(ns) == 0 {
+		return nil
 	}
+	var ids []int64
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.Notify, ns).Get(ctx, &ids); err != nil || len(ids) == 0 {
+		return err
+	}
+	_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, webhookOpts), acts.DeliverWebhooks, ids).Get(ctx, nil)
+	return nil
 }
 
 // runDeadlines keeps one deadline's reminders and escalations until done:

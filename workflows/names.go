@@ -81,6 +81,8 @@ type ExtendInput struct {
 	Actor  Actor
 	Due    time.Time
 	Reason string
+	// ParentDue bounds it: the parent assignment's due date (zero: none).
+	ParentDue time.Time
 }
 
 // TightenInput sets an earlier internal deadline for a node's children.

@@ -504,6 +504,11 @@ func deliver(ctx workflow.Context, ns []duban.NewNotification) {
 
 // tighten applies an earlier internal deadline from the parent (倒排工期).
 func (n *node) tighten(ctx workflow.Context, due time.Time) {
+	// Version 1: the deadline reaches the whole subtree — each node passes
+	// it on to its children, relay nodes without an assignment included.
+	if workflow.GetVersion(ctx, "nested-deadlines", workflow.DefaultVersion, 1) == 1 {
+		defer n.relayTighten(ctx, due)
+	}
 	if !n.in.HasAssignment || n.a.State.Final() || !due.Before(n.a.DueAt) {
 		return
 	}
@@ -515,6 +520,15 @@ func (n *node) tighten(ctx workflow.Context, due time.Time) {
 	a.DueAt = due
 	if err := n.commit(ctx, a, Actor{Login: "system"}, "tighten_deadline", "倒排工期", map[string]any{"due_at": due}); err == nil {
 		n.rearm = true
+	}
+}
+
+// relayTighten passes an internal deadline on to every running child.
+func (n *node) relayTighten(ctx workflow.Context, due time.Time) {
+	for _, t := range n.order {
+		if c := n.children[t]; c.started && !c.done {
+			_ = workflow.SignalExternalWorkflow(ctx, NodeID(n.in.CampaignID, t), "", SignalTighten, due).Get(ctx, nil)
+		}
 	}
 }
 

@@ -67,6 +67,7 @@ func newEnv(db *postgres.DB, dir *duban.Directory, start time.Time) *testsuite.T
 	env.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
 	env.RegisterWorkflowWithOptions(workflows.FollowUpFlow, workflow.RegisterOptions{Name: workflows.FollowUpWorkflowName})
 	env.RegisterWorkflowWithOptions(workflows.CircularFlow, workflow.RegisterOptions{Name: workflows.CircularWorkflowName})
+	env.RegisterWorkflowWithOptions(workflows.MilestonesFlow, workflow.RegisterOptions{Name: workflows.MilestonesWorkflowName})
 	env.RegisterActivity(&activities.Activities{DB: db, Dir: dir})
 	return env
 }

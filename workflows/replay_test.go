@@ -28,6 +28,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		r.RegisterWorkflowWithOptions(workflows.DangerousWorkFlow, workflow.RegisterOptions{Name: workflows.DangerousWorkWorkflowName})
 		r.RegisterWorkflowWithOptions(workflows.CircularFlow, workflow.RegisterOptions{Name: workflows.CircularWorkflowName})
 		r.RegisterWorkflowWithOptions(workflows.FollowUpFlow, workflow.RegisterOptions{Name: workflows.FollowUpWorkflowName})
+		r.RegisterWorkflowWithOptions(workflows.MilestonesFlow, workflow.RegisterOptions{Name: workflows.MilestonesWorkflowName})
 		require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(quiet{}, f), f)
 	}
 }
