@@ -203,6 +203,9 @@ func (s FormSchema) SampleReport(seed int) map[string]any {
 			} else {
 				out[f.Name] = float64(10 * base * (len(s.Fields) - i))
 			}
+			if f.Max != nil && out[f.Name].(float64) > *f.Max {
+				out[f.Name] = *f.Max
+			}
 		case FieldText:
 			out[f.Name] = "已按要求完成"
 		case FieldChoice:

@@ -130,7 +130,7 @@ func (a *Activities) MilestoneLaggards(ctx context.Context, in MilestoneInput) (
 			if !ok {
 				continue
 			}
-			if v := values[r.Name]; v < target {
+			if v, ok := values[r.Name]; ok && v < target { // no denominator (nothing in scope): no ratio to fall short
 				out = append(out, Laggard{Tenant: row.Tenant, Name: row.Name, Supervisor: a.Dir.Get(row.Tenant).Supervisor, Ratio: r.Name, Label: r.Label.ZH, Value: v, Target: target})
 			}
 		}

@@ -61,7 +61,7 @@ func newEnv(db *postgres.DB, dir *duban.Directory, start time.Time) *testsuite.T
 	}
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
-	env.SetTestTimeout(2 * time.Minute)
+	env.SetTestTimeout(testTimeout)
 	env.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	env.RegisterWorkflowWithOptions(workflows.HazardFlow, workflow.RegisterOptions{Name: workflows.HazardWorkflowName})
 	env.RegisterWorkflowWithOptions(workflows.AccidentFlow, workflow.RegisterOptions{Name: workflows.AccidentWorkflowName})
@@ -338,3 +338,11 @@ func TestMissedEscalationCatchesUp(t *testing.T) {
 	require.NoError(t, f.env.GetWorkflowError())
 	require.Equal(t, 2, checks)
 }
+
+// testTimeout bounds each time-skipping run in real time (DUBAN_TEST_TIMEOUT overrides).
+var testTimeout = func() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("DUBAN_TEST_TIMEOUT")); err == nil {
+		return d
+	}
+	return 2 * time.Minute
+}()
