@@ -8,8 +8,8 @@ import (
 	"github.com/duban/duban/workflows"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/workflow"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 )
 
 func followUpOf(t *testing.T, v any, err error) duban.FollowUp {
