@@ -43,7 +43,7 @@ func (s *Server) registerAssessments(api huma.API) {
 		b := in.Body
 		c, err := s.campaign(ctx, b.Campaign)
 		if err != nil {
-			return nil, invalid("body.campaign", "unknown campaign", b.Campaign)
+			return nil, err // 404: a campaign you cannot see is none
 		}
 		if c.Template != "responsibility-letter" {
 			return nil, invalid("body.campaign", "must be a responsibility-letter campaign (安全生产目标管理责任书)", b.Campaign)

@@ -57,6 +57,9 @@ var otherLine = map[string]string{
 	"create-project": "403", "update-project": "404", "get-project": "404", "list-projects": "A-hidden",
 	"create-person": "403", "update-person": "404", "get-person": "404", "list-personnel": "A-hidden", "get-person-personal-data": "404",
 	"create-dangerous-work": "404", "get-dangerous-work": "404", "list-dangerous-works": "A-hidden", "pass-dangerous-work-gate": "404",
+	"record-summons-minutes": "404", "list-summonses": "A-hidden", "get-summons": "404",
+	"list-follow-ups": "A-hidden", "get-follow-up": "404", "complete-follow-up": "404", "extend-follow-up": "404",
+	"create-assessment": "404", "get-assessment": "404", "record-assessment-action": "404",
 }
 
 // relSerial numbers a relation, for records each relation creates anew.
@@ -89,6 +92,10 @@ type isoFixture struct {
 	person       string // registered at 4101
 	personID     string // the person's ID number
 	work         string // a dangerous work of project
+	summons      string // 4101 summoned by 41
+	followUp     string // the investigation report of accident, owed by 4101
+	assessment   string // 4101's assessment of its county's letter
+	letters      string // 4101's responsibility-letter campaign
 	bindings     map[string]int64
 }
 
@@ -113,6 +120,37 @@ var (
 // isoTable is THE table: every operation of the OpenAPI document must be here.
 var isoTable = map[string]isoCase{
 	"list-tenants": {"viewer", get("/v1/tenants?parent=4101"), all},
+	"schedule-summons": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/summonses", map[string]any{"tenant": "410122", "convener": "4101", "reason": "隐患逾期", "place": "会议室",
+			"meeting_at": time.Now().AddDate(0, 0, 2).Format(time.RFC3339), "persons": []string{"张三（局长）"}}
+	}, down},
+	"record-summons-minutes": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/summonses/" + f.summons + "/minutes", map[string]any{"minutes": "纪要", "commitments": []any{}}
+	}, [6]string{"403", "A", "A", "404", "404", "404"}},
+	"list-summonses": {"viewer", get("/v1/summonses?tenant=4101"), down},
+	"get-summons": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/summonses/" + f.summons, nil
+	}, downH},
+	"list-follow-ups": {"viewer", get("/v1/follow-ups?tenant=4101"), down},
+	"get-follow-up": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/follow-ups/" + f.followUp, nil
+	}, downH},
+	"complete-follow-up": {"staff", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/follow-ups/" + f.followUp + "/complete", map[string]any{"result": "调查报告已提交"}
+	}, [6]string{"A", "403", "403", "404", "404", "404"}},
+	"extend-follow-up": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/follow-ups/" + f.followUp + "/extend", map[string]any{"due_at": time.Now().AddDate(0, 0, 70).Format("2006-01-02"), "reason": "补充鉴定"}
+	}, downH},
+	"create-assessment": {"planner", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/assessments", map[string]any{"campaign": f.letters, "tenant": "4101", "year": time.Now().Year()}
+	}, [6]string{"A", "A", "A", "404", "403", "404"}},
+	"get-assessment": {"viewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "GET", "/v1/assessments/" + f.assessment, nil
+	}, [6]string{"A", "A", "A", "404", "A", "404"}},
+	"list-assessments": {"viewer", get("/v1/assessments"), all},
+	"record-assessment-action": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
+		return "POST", "/v1/assessments/" + f.assessment + "/actions", map[string]any{"tenant": "410122", "kind": "accountability", "description": "约谈主要负责人", "version": 1}
+	}, [6]string{"A", "A", "A", "404", "403", "404"}},
 	"get-tenant":   {"viewer", get("/v1/tenants/4101"), all},
 	"create-user": {"admin", func(f *isoFixture, rel string) (string, string, any) {
 		return "POST", "/v1/users", map[string]any{"login": "new-" + slug(rel), "name": "x", "tenant": "4101"}
@@ -413,7 +451,21 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 		"starts_on": time.Now().AddDate(0, 1, 0).Format("2006-01-02"), "ends_on": time.Now().AddDate(0, 3, 0).Format("2006-01-02")})
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	f.work = r.Body["id"].(string)
-	time.Sleep(time.Second) // let background notification and webhook activities settle
+	f.followUp = "i" + f.accident // its investigation report: a general accident at a city, investigated there
+	eventually(t, time.Minute, func() bool { return s.call("viewer-4101", "GET", "/v1/follow-ups/"+f.followUp, nil).Status == 200 }, "the investigation follow-up")
+	r = s.call("planner-41", "POST", "/v1/summonses", map[string]any{"tenant": "4101", "convener": "41", "reason": "进度滞后", "place": "省厅会议室",
+		"meeting_at": time.Now().Add(3 * time.Second).Format(time.RFC3339), "persons": []string{"李四（市住建局局长）"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.summons = r.Body["id"].(string)
+	r = s.call("planner-4101", "POST", "/v1/campaigns", map[string]any{"template": "responsibility-letter", "title": "责任书", "scope": "4101", "levels": []string{"county"}, "targets": []string{"410122"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.letters = r.Body["id"].(string)
+	eventually(t, time.Minute, func() bool { return s.call("staff-410122", "GET", "/v1/assignments/"+f.letters+".410122", nil).Status == 200 }, "letter")
+	s.expect(200, "staff-410122", "POST", "/v1/assignments/"+f.letters+".410122/submit", map[string]any{"report": letterReport})
+	r = s.call("planner-4101", "POST", "/v1/assessments", map[string]any{"campaign": f.letters, "year": time.Now().Year()})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	f.assessment = r.Body["id"].(string)
+	time.Sleep(3 * time.Second) // the summons' meeting has passed; background notification and webhook activities settle
 
 	// the operations of the live document
 	doc := s.call("", "GET", "/openapi.json", nil)
