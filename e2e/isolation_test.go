@@ -151,7 +151,7 @@ var isoTable = map[string]isoCase{
 	"record-assessment-action": {"reviewer", func(f *isoFixture, rel string) (string, string, any) {
 		return "POST", "/v1/assessments/" + f.assessment + "/actions", map[string]any{"tenant": "410122", "kind": "accountability", "description": "约谈主要负责人", "version": 1}
 	}, [6]string{"A", "A", "A", "404", "403", "404"}},
-	"get-tenant":   {"viewer", get("/v1/tenants/4101"), all},
+	"get-tenant": {"viewer", get("/v1/tenants/4101"), all},
 	"create-user": {"admin", func(f *isoFixture, rel string) (string, string, any) {
 		return "POST", "/v1/users", map[string]any{"login": "new-" + slug(rel), "name": "x", "tenant": "4101"}
 	}, down},
@@ -460,7 +460,9 @@ func TestTenantIsolationEveryOperation(t *testing.T) {
 	r = s.call("planner-4101", "POST", "/v1/campaigns", map[string]any{"template": "responsibility-letter", "title": "责任书", "scope": "4101", "levels": []string{"county"}, "targets": []string{"410122"}})
 	require.Equal(t, 201, r.Status, string(r.Raw))
 	f.letters = r.Body["id"].(string)
-	eventually(t, time.Minute, func() bool { return s.call("staff-410122", "GET", "/v1/assignments/"+f.letters+".410122", nil).Status == 200 }, "letter")
+	eventually(t, time.Minute, func() bool {
+		return s.call("staff-410122", "GET", "/v1/assignments/"+f.letters+".410122", nil).Status == 200
+	}, "letter")
 	s.expect(200, "staff-410122", "POST", "/v1/assignments/"+f.letters+".410122/submit", map[string]any{"report": letterReport})
 	r = s.call("planner-4101", "POST", "/v1/assessments", map[string]any{"campaign": f.letters, "year": time.Now().Year()})
 	require.Equal(t, 201, r.Status, string(r.Raw))
