@@ -51,6 +51,7 @@ func TestCircularPDFRedHeader(t *testing.T) {
 	require.NoError(t, err, string(out))
 	pages, _ := filepath.Glob(filepath.Join(dir, "p*.png"))
 	require.Len(t, pages, 1)
+	t.Logf("the PDF of %d rows: %d bytes", len(c.Rows), fileSize(t, file))
 	if keep := os.Getenv("DUBAN_PDF_PNG"); keep != "" {
 		b, _ := os.ReadFile(pages[0])
 		_ = os.WriteFile(keep, b, 0o644)
@@ -92,4 +93,10 @@ func TestCircularPDFRedHeader(t *testing.T) {
 	require.Less(t, ruleY, b.Dy()/3, "the red head sits in the top third")
 	require.Greater(t, darkBelow, 2000, "black body text below the rule")
 	require.Zero(t, redBelow, "nothing red below the head")
+}
+
+func fileSize(t *testing.T, name string) int64 {
+	st, err := os.Stat(name)
+	require.NoError(t, err)
+	return st.Size()
 }
