@@ -99,6 +99,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List assessments made in your subtree or of it */
+        get: operations["list-assessments"];
+        put?: never;
+        /**
+         * Assess a year (年度考核) against the responsibility letters: each unit scored per target from Duban's records, 一票否决 on a major accident or a 瞒报
+         * @description Every unit the assessing tenant directly supervises that signed a letter in the campaign is scored: an equal share of 100 points per target it accepted (accidents and deaths not above, reduction on last year, dual-prevention coverage, on-time rate, hazards closed on time), each with its counting rule and the query behind its figure. A major or especially major accident, or a concealed one (瞒报), fails the unit whatever its score. The assessment is published to every unit it assesses.
+         */
+        post: operations["create-assessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an assessment as JSON or XLSX (each unit's score per target, the evidence, 一票否决, rewards and accountability) */
+        get: operations["get-assessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a reward (奖励) or an accountability measure (问责) against an assessed unit (the assessor); no reward for a unit failed by 一票否决 */
+        post: operations["record-assessment-action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/assignments": {
         parameters: {
             query?: never;
@@ -564,8 +619,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a circular as JSON, CSV or XLSX (Chinese headers)
-         * @description format=json (default) returns the circular; csv and xlsx return the ranking table (xlsx adds a sheet of 挂牌督办 items).
+         * Get a circular as JSON, CSV, XLSX (Chinese headers) or PDF (the red-header document)
+         * @description format=json (default) returns the circular; csv and xlsx return its head and the ranking table (xlsx adds a sheet of 挂牌督办 items); pdf the red-header document (红头文件) to print.
          */
         get: operations["get-circular"];
         put?: never;
@@ -713,6 +768,80 @@ export interface paths {
          */
         put: operations["update-enterprise"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List follow-ups (督办事项) your subtree owes or tracks */
+        get: operations["list-follow-ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a follow-up */
+        get: operations["get-follow-up"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a follow-up done (the unit that owes it)
+         * @description An accident's investigation report is filed here with its recommendations (事故防范和整改措施): each becomes a follow-up of the accident's tenant.
+         */
+        post: operations["complete-follow-up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/follow-ups/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend a follow-up's due date (its issuer; an investigation report: the investigating level, once, by at most 60 days)
+         * @description 条例 art. 29: an investigation report is due within 60 days of the accident; the government in charge of the investigation may extend it once, by at most 60 days.
+         */
+        post: operations["extend-follow-up"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1095,6 +1224,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/summonses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List summonses you convene or that summon your subtree */
+        get: operations["list-summonses"];
+        put?: never;
+        /**
+         * Schedule a summons (约谈): date, place and the persons summoned (a planner or reviewer above the unit)
+         * @description With `id`, schedules (or reschedules) a summons raised by an escalation or by a circular; without, convenes a new one with a unit the convener supervises.
+         */
+        post: operations["schedule-summons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/summonses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a summons with the follow-ups of its commitments */
+        get: operations["get-summons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/summonses/{id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a held summons' minutes (约谈纪要) and the unit's commitments, each tracked to closure
+         * @description Only after the meeting's time. Each commitment becomes a follow-up of the summoned unit, reminded 3 and 1 working days before and on its due date and escalated after it; the summons closes when all are done.
+         */
+        post: operations["record-summons-minutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants": {
         parameters: {
             query?: never;
@@ -1197,12 +1384,15 @@ export interface components {
             /** @description The highest tenant the report has reached */
             holder: string;
             id: string;
+            investigation?: components["schemas"]["AccidentInvestigation"];
             /** @description Some step was late (迟报) */
             late: boolean;
             /** @description Department line (条线) concerned */
             line?: string;
             /** Format: date-time */
             occurred_at: string;
+            /** @description 漏报: entered by its own tenant more than 24 hours after it happened */
+            omitted: boolean;
             place: string;
             /** @description The project concerned (项目编号) */
             project?: string;
@@ -1238,6 +1428,15 @@ export interface components {
             direct_loss_cny: number;
             /** Format: int64 */
             serious_injuries: number;
+        };
+        AccidentInvestigation: {
+            /** Format: date-time */
+            due_at: string;
+            /** @description The follow-up tracking the report */
+            follow_up: string;
+            name?: string;
+            /** @description The investigating level */
+            tenant: string;
         };
         AccidentRequest: {
             /**
@@ -1276,6 +1475,10 @@ export interface components {
             tenant: string;
         };
         AccidentStats: {
+            /** @description The tenant itself (本级) and every tenant it directly supervises, each with its subtree's figures */
+            by_region: components["schemas"]["RegionStat"][] | null;
+            /** @description Every sector (行业领域), those without accidents included */
+            by_sector: components["schemas"]["SectorStat"][] | null;
             /**
              * Format: double
              * @description Year-on-year change of the count, percent (null when the previous count is 0)
@@ -1292,6 +1495,8 @@ export interface components {
             previous: components["schemas"]["AccidentTotals"];
             tenant: string;
             to: string;
+            /** @description The directly supervised tenants with no accident in the period (零事故) */
+            zero_regions: string[] | null;
         };
         AccidentStep: {
             /** Format: date-time */
@@ -1321,6 +1526,108 @@ export interface components {
             direct_loss_cny: number;
             /** Format: int64 */
             serious_injuries: number;
+        };
+        AssessedUnit: {
+            /** @description Its signed letter */
+            assignment: string;
+            figures: components["schemas"]["AssessmentFigures"];
+            name: string;
+            /** @enum {string} */
+            result: "excellent" | "pass" | "fail";
+            /** @description 优秀, 合格, 不合格 */
+            result_name: string;
+            /**
+             * Format: double
+             * @description 0–100, an equal share per target
+             */
+            score: number;
+            scores: components["schemas"]["TargetScore"][] | null;
+            signatory?: string;
+            targets: components["schemas"]["LetterTargets"];
+            tenant: string;
+            veto_reason?: string;
+            /** @description 一票否决: failed whatever the score */
+            vetoed: boolean;
+        };
+        Assessment: {
+            actions: components["schemas"]["AssessmentAction"][] | null;
+            /** @description The responsibility-letter campaign */
+            campaign: string;
+            campaign_title: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            from: string;
+            id: string;
+            lines: string[] | null;
+            /** @description The assessing tenant */
+            tenant: string;
+            tenant_name: string;
+            /** @description Exclusive */
+            to: string;
+            units: components["schemas"]["AssessedUnit"][] | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            year: number;
+        };
+        AssessmentAction: {
+            /** Format: date-time */
+            at: string;
+            by: string;
+            description: string;
+            /** @enum {string} */
+            kind: "reward" | "accountability";
+            tenant: string;
+        };
+        AssessmentFigures: {
+            /** Format: int64 */
+            accidents: number;
+            /** Format: int64 */
+            accidents_last_year: number;
+            /** Format: int64 */
+            assignments_due: number;
+            /** Format: int64 */
+            assignments_on_time: number;
+            /**
+             * Format: int64
+             * @description 瞒报
+             */
+            concealed: number;
+            /**
+             * Format: double
+             * @description Dual-prevention coverage from the registry (core tier), 0–1; absent when nothing is in scope
+             */
+            coverage?: number;
+            /** Format: int64 */
+            deaths: number;
+            /** Format: int64 */
+            hazards_due: number;
+            /** Format: int64 */
+            hazards_on_time: number;
+            /**
+             * Format: int64
+             * @description 重大及以上事故
+             */
+            major_accidents: number;
+            /**
+             * Format: int64
+             * @description 漏报
+             */
+            omitted: number;
+        };
+        AssessmentRequest: {
+            /** @description The responsibility-letter campaign (安全生产目标管理责任书) whose signed letters state the targets */
+            campaign: string;
+            /** @description The assessing tenant (default: the campaign scope); the units it directly supervises that signed a letter are assessed */
+            tenant?: string;
+            /**
+             * Format: int64
+             * @description The assessed year (1 January to 31 December, China time)
+             */
+            year: number;
         };
         Assignment: {
             /** Format: date-time */
@@ -1603,6 +1910,21 @@ export interface components {
             tenant: string;
             title: string;
         };
+        Commitment: {
+            /**
+             * Format: date-time
+             * @description By when (RFC 3339)
+             */
+            due_at: string;
+            /** @description What the unit commits to (整改承诺) */
+            title: string;
+        };
+        "Complete-follow-upRequest": {
+            /** @description An investigation report's recommendations with their due dates */
+            recommendations?: components["schemas"]["Commitment"][] | null;
+            /** @description What was done */
+            result: string;
+        };
         Coverage: {
             /**
              * Format: double
@@ -1847,6 +2169,11 @@ export interface components {
             due_at: string;
             reason: string;
         };
+        "Extend-follow-upRequest": {
+            /** @description The new due date (YYYY-MM-DD or RFC 3339) */
+            due_at: string;
+            reason: string;
+        };
         Figures: {
             /** Format: int64 */
             deaths: number;
@@ -1855,6 +2182,65 @@ export interface components {
             note?: string;
             /** Format: int64 */
             serious_injuries: number;
+        };
+        FollowUp: {
+            /** @description An investigation report's: the tenant where the accident happened, which carries out its recommendations */
+            accident_tenant?: string;
+            /** Format: date-time */
+            created_at: string;
+            detail?: string;
+            /** Format: date-time */
+            done_at?: string;
+            done_by?: string;
+            /** Format: date-time */
+            due_at: string;
+            /** Format: int64 */
+            escalation_level: number;
+            /** Format: int64 */
+            extensions: number;
+            /** @description The follow-ups the result raised */
+            follow_ups?: string[] | null;
+            id: string;
+            /** @description The tenant tracking it (issuer of the circular, convener, the investigating level) */
+            issuer: string;
+            issuer_name?: string;
+            /** @enum {string} */
+            kind: "focus" | "commitment" | "investigation" | "recommendation";
+            /** @description The kind in Chinese (重点督导, 约谈整改承诺, 事故调查报告, 事故防范和整改措施) */
+            kind_name: string;
+            lines: string[] | null;
+            /**
+             * Format: int64
+             * @description By at most this many days each
+             */
+            max_extend_days?: number;
+            /**
+             * Format: int64
+             * @description How many extensions it may have (an investigation report: one)
+             */
+            max_extensions: number;
+            /**
+             * Format: date-time
+             * @description The due date before an extension
+             */
+            original_due?: string;
+            overdue: boolean;
+            /** @description An investigation report's recommendations, each tracked as a follow-up */
+            recommendations?: string[] | null;
+            /** @description What was done (报告办结) */
+            result?: string;
+            /** @description What it follows from: circular/<id>, summons/<id>, accident/<id> */
+            source: string;
+            /** @enum {string} */
+            state: "open" | "done";
+            /** @description The unit that must do it */
+            tenant: string;
+            tenant_name?: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
         };
         FormField: {
             choices?: string[] | null;
@@ -2136,6 +2522,38 @@ export interface components {
             template: string;
             title: string;
         };
+        LetterTargets: {
+            /**
+             * Format: double
+             * @description 双重预防覆盖率不低于（%）
+             */
+            coverage_min?: number;
+            /**
+             * Format: double
+             * @description 隐患按期整改销号率不低于（%）
+             */
+            hazards_on_time_min?: number;
+            /**
+             * Format: double
+             * @description 事故起数不超过
+             */
+            max_accidents?: number;
+            /**
+             * Format: double
+             * @description 死亡人数不超过
+             */
+            max_deaths?: number;
+            /**
+             * Format: double
+             * @description 任务按时报送率不低于（%）
+             */
+            on_time_min?: number;
+            /**
+             * Format: double
+             * @description 事故起数比上年下降不少于（%）
+             */
+            reduce_percent?: number;
+        };
         LevelCount: {
             /** Format: int64 */
             count: number;
@@ -2224,6 +2642,12 @@ export interface components {
             tenant: string;
             tenant_name: string;
         };
+        MinutesRequest: {
+            /** @description 整改承诺, each tracked to closure as a follow-up of the unit */
+            commitments: components["schemas"]["Commitment"][] | null;
+            /** @description 约谈纪要 */
+            minutes: string;
+        };
         Notification: {
             assignment?: string;
             body?: {
@@ -2242,6 +2666,17 @@ export interface components {
         PageAccident: {
             /** @description This page of results */
             items: components["schemas"]["Accident"][] | null;
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description How many match in all
+             */
+            total: number;
+        };
+        PageAssessment: {
+            /** @description This page of results */
+            items: components["schemas"]["Assessment"][] | null;
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
             /**
@@ -2327,6 +2762,17 @@ export interface components {
              */
             total: number;
         };
+        PageFollowUp: {
+            /** @description This page of results */
+            items: components["schemas"]["FollowUp"][] | null;
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description How many match in all
+             */
+            total: number;
+        };
         PageHazard: {
             /** @description This page of results */
             items: components["schemas"]["Hazard"][] | null;
@@ -2385,6 +2831,17 @@ export interface components {
         PageRoleBindingOut: {
             /** @description This page of results */
             items: components["schemas"]["RoleBindingOut"][] | null;
+            /** @description Pass as cursor to get the next page; absent on the last page */
+            next_cursor?: string;
+            /**
+             * Format: int64
+             * @description How many match in all
+             */
+            total: number;
+        };
+        PageSummons: {
+            /** @description This page of results */
+            items: components["schemas"]["Summons"][] | null;
             /** @description Pass as cursor to get the next page; absent on the last page */
             next_cursor?: string;
             /**
@@ -2645,6 +3102,19 @@ export interface components {
             numerator: string[] | null;
             target?: boolean;
         };
+        "Record-assessment-actionRequest": {
+            /** @description What is done (e.g. 通报表扬并奖励, 约谈主要负责人, 责令作出书面检查) */
+            description: string;
+            /** @enum {string} */
+            kind: "reward" | "accountability";
+            /** @description The assessed unit */
+            tenant: string;
+            /**
+             * Format: int64
+             * @description The assessment's version you read (optimistic)
+             */
+            version: number;
+        };
         RectificationPlan: {
             /** @description 整改时限, YYYY-MM-DD */
             deadline: string;
@@ -2666,6 +3136,16 @@ export interface components {
             plan?: components["schemas"]["RectificationPlan"];
             /** @description What was done */
             rectification: string;
+        };
+        RegionStat: {
+            /** Format: int64 */
+            accidents: number;
+            /** Format: int64 */
+            deaths: number;
+            name: string;
+            /** @description 本级: accidents of the tenant itself, not of its subtree */
+            own: boolean;
+            tenant: string;
         };
         ReportBody: {
             /** @description Field name → value, as the template's report form declares */
@@ -2709,6 +3189,32 @@ export interface components {
             row: number;
             value?: unknown;
         };
+        ScheduleSummonsRequest: {
+            /** @description A new summons: the convening tenant (default: your own) */
+            convener?: string;
+            /** @description A raised summons to schedule (from an escalation or a circular); omit to convene a new one */
+            id?: string;
+            /** @description A new summons: its department line (default: your own) */
+            line?: string;
+            /** @description When (RFC 3339, or YYYY-MM-DD for 09:00 that day) */
+            meeting_at: string;
+            /** @description Who is summoned: name and post, e.g. 张三（县住建局局长） */
+            persons: string[] | null;
+            /** @description Where */
+            place: string;
+            /** @description A new summons: why (e.g. 重大隐患逾期未整改) */
+            reason?: string;
+            /** @description A new summons: the unit summoned, supervised by the convener */
+            tenant?: string;
+        };
+        SectorStat: {
+            /** Format: int64 */
+            accidents: number;
+            /** Format: int64 */
+            deaths: number;
+            name: string;
+            sector: string;
+        };
         "Set-calendar-dayRequest": {
             note: string;
             workday: boolean;
@@ -2736,10 +3242,95 @@ export interface components {
         "Sign-off-assignmentRequest": {
             comment?: string;
         };
+        Summons: {
+            /** Format: date-time */
+            closed_at?: string;
+            /** @description The follow-ups of its commitments */
+            commitments?: string[] | null;
+            /** @description The supervising tenant that convenes it */
+            convener: string;
+            convener_name?: string;
+            id: string;
+            lines: string[] | null;
+            /** Format: date-time */
+            meeting_at?: string;
+            /** @description 约谈纪要 */
+            minutes?: string;
+            minutes_by?: string;
+            /** @description Who is summoned (name and post) */
+            persons?: string[] | null;
+            place?: string;
+            /** Format: date-time */
+            raised_at: string;
+            reason: string;
+            scheduled_by?: string;
+            /** @description What raised it: assignment/<id>, hazard/<id>, circular/<id>; empty when convened by hand */
+            source?: string;
+            /** @enum {string} */
+            state: "raised" | "scheduled" | "held" | "closed";
+            /** @description The unit summoned */
+            tenant: string;
+            tenant_name?: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        SummonsDetail: {
+            /** Format: date-time */
+            closed_at?: string;
+            /** @description The follow-ups of its commitments */
+            commitments?: string[] | null;
+            /** @description The supervising tenant that convenes it */
+            convener: string;
+            convener_name?: string;
+            follow_ups: components["schemas"]["FollowUp"][] | null;
+            id: string;
+            lines: string[] | null;
+            /** Format: date-time */
+            meeting_at?: string;
+            /** @description 约谈纪要 */
+            minutes?: string;
+            minutes_by?: string;
+            /** @description Who is summoned (name and post) */
+            persons?: string[] | null;
+            place?: string;
+            /** Format: date-time */
+            raised_at: string;
+            reason: string;
+            scheduled_by?: string;
+            /** @description What raised it: assignment/<id>, hazard/<id>, circular/<id>; empty when convened by hand */
+            source?: string;
+            /** @enum {string} */
+            state: "raised" | "scheduled" | "held" | "closed";
+            /** @description The unit summoned */
+            tenant: string;
+            tenant_name?: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
         SummonsOut: {
             /** Format: date-time */
             at: string;
             attendees: string[] | null;
+        };
+        TargetScore: {
+            /** Format: double */
+            actual: number;
+            /** @description The query over Duban's records the figure comes from */
+            evidence: string;
+            /** Format: double */
+            goal: number;
+            label: string;
+            met: boolean;
+            /** Format: double */
+            points: number;
+            /** @description The counting rule */
+            rule: string;
+            /** @description max_accidents, max_deaths, reduce_percent, coverage_min, on_time_min, hazards_on_time_min */
+            target: string;
         };
         Task: {
             form: components["schemas"]["FormSchema"];
@@ -3151,6 +3742,146 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Accident"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-assessments": {
+        parameters: {
+            query?: {
+                campaign?: string;
+                /** @description 0: any */
+                year?: number;
+                /** @description Opaque cursor from a previous page's next_cursor */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageAssessment"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssessmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-assessment": {
+        parameters: {
+            query?: {
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "record-assessment-action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Record-assessment-actionRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
                 };
             };
             /** @description Error */
@@ -4114,7 +4845,7 @@ export interface operations {
     "get-circular": {
         parameters: {
             query?: {
-                format?: "json" | "csv" | "xlsx";
+                format?: "json" | "csv" | "xlsx" | "pdf";
             };
             header?: never;
             path: {
@@ -4481,6 +5212,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Enterprise"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-follow-ups": {
+        parameters: {
+            query?: {
+                /** @description Only those owed by this tenant's subtree */
+                tenant?: string;
+                /** @description Only those this tenant tracks */
+                issuer?: string;
+                kind?: "focus" | "commitment" | "investigation" | "recommendation";
+                state?: "open" | "done";
+                /** @description circular/<id>, summons/<id> or accident/<id> */
+                source?: string;
+                /** @description Opaque cursor from a previous page's next_cursor */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageFollowUp"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "complete-follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Complete-follow-upRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "extend-follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Extend-follow-upRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
                 };
             };
             /** @description Error */
@@ -5401,6 +6275,144 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-summonses": {
+        parameters: {
+            query?: {
+                /** @description Only units in this tenant's subtree */
+                tenant?: string;
+                /** @description Only those this tenant convenes */
+                convener?: string;
+                state?: "raised" | "scheduled" | "held" | "closed";
+                /** @description Opaque cursor from a previous page's next_cursor */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageSummons"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "schedule-summons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleSummonsRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummonsDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-summons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummonsDetail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "record-summons-minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinutesRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummonsDetail"];
+                };
             };
             /** @description Error */
             default: {
