@@ -211,5 +211,5 @@ func (s *stack) persona(role, tenant string) string {
 }
 
 // letterReport is a signed responsibility letter with its targets in figures.
-var letterReport = map[string]any{"targets_accepted": map[string]any{"accident_control": true, "hazard_rectification": true},
+var letterReport = map[string]any{"targets_accepted": map[string]any{"accident_control": true, "hazard_rectification": true, "dual_prevention": true, "emergency_response": true},
 	"signatory": "王五（县长）", "signed_on": "2026-02-01", "max_accidents": 2, "max_deaths": 1, "reduce_percent": 10, "on_time_min": 90, "hazards_on_time_min": 80}

@@ -163,7 +163,16 @@ func TestAssessmentOneVoteVeto(t *testing.T) {
 
 	st := s.call("henan-planner", "GET", "/v1/accident-stats?tenant=41", nil)
 	require.Equal(t, 200, st.Status, string(st.Raw))
-	zero := fmt.Sprint(st.Body["zero_regions"])
-	require.Contains(t, zero, "4102")
+	zero := st.Body["zero_regions"].([]any)
+	require.Contains(t, zero, "4102", "零事故")
 	require.NotContains(t, zero, "4101")
+	var own map[string]any
+	for _, r := range st.Body["by_region"].([]any) {
+		if m := r.(map[string]any); m["own"] == true {
+			own = m
+		}
+	}
+	require.EqualValues(t, 0, own["accidents"], "本级: none at the province itself")
+	sectors := fmt.Sprint(st.Body["by_sector"])
+	require.Contains(t, sectors, "housing_municipal")
 }

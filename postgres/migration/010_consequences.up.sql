@@ -84,3 +84,28 @@ BEGIN
 END $$;
 
 GRANT SELECT, INSERT, UPDATE ON follow_ups, summonses, assessments TO duban_app;
+
+-- Notices about a follow-up, a summons, an assessment or a campaign's
+-- milestone are in its lines, so another line's clerk at the same tenant
+-- does not read them.
+CREATE OR REPLACE FUNCTION duban_notification_lines() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  IF NEW.campaign_id IS NOT NULL THEN
+    NEW.lines := coalesce((SELECT lines FROM campaigns WHERE id = NEW.campaign_id), NEW.lines);
+  ELSIF NEW.body ? 'hazard' THEN
+    NEW.lines := coalesce((SELECT lines FROM hazards WHERE id = NEW.body->>'hazard'), NEW.lines);
+  ELSIF NEW.body ? 'accident' THEN
+    NEW.lines := coalesce((SELECT lines FROM accidents WHERE id = NEW.body->>'accident'), NEW.lines);
+  ELSIF NEW.body ? 'dangerous_work' THEN
+    NEW.lines := coalesce((SELECT lines FROM dangerous_works WHERE id = NEW.body->>'dangerous_work'), NEW.lines);
+  ELSIF NEW.body ? 'follow_up' THEN
+    NEW.lines := coalesce((SELECT lines FROM follow_ups WHERE id = NEW.body->>'follow_up'), NEW.lines);
+  ELSIF NEW.body ? 'summons' THEN
+    NEW.lines := coalesce((SELECT lines FROM summonses WHERE id = NEW.body->>'summons'), NEW.lines);
+  ELSIF NEW.body ? 'assessment' THEN
+    NEW.lines := coalesce((SELECT lines FROM assessments WHERE id = NEW.body->>'assessment'), NEW.lines);
+  ELSIF NEW.body ? 'campaign' THEN
+    NEW.lines := coalesce((SELECT lines FROM campaigns WHERE id = NEW.body->>'campaign'), NEW.lines);
+  END IF;
+  RETURN NEW;
+END $$;

@@ -61,12 +61,17 @@ WHERE ($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1)) AND
 ORDER BY id LIMIT $5;
 
 -- name: previous_laggards
--- The laggards of the issuer's circular on the campaign issued just before $3.
+-- The laggards of the issuer's circular on the campaign issued just before $3,
+-- in the order of the issuer's 文号 (〔year〕n号: claimed in sequence, unlike
+-- the signing time, which two circulars of one second share).
+WITH numbered AS (
+  SELECT id, content, (regexp_match(content->>'number', '〔(\d+)〕(\d+)号'))::int[] AS n
+  FROM circulars WHERE campaign_id = $1 AND tenant = $2
+)
 SELECT coalesce((SELECT array(SELECT jsonb_array_elements_text(p.content->'laggards'))
-  FROM circulars p, circulars c
-  WHERE c.id = $3 AND p.campaign_id = $1 AND p.tenant = $2 AND p.id <> c.id
-    AND (p.created_at, p.id) < (c.created_at, c.id)
-  ORDER BY p.created_at DESC, p.id DESC LIMIT 1), '{}');
+  FROM numbered p, numbered c
+  WHERE c.id = $3 AND p.id <> c.id AND p.n < c.n
+  ORDER BY p.n DESC LIMIT 1), '{}');
 
 -- name: insert_assessment
 INSERT INTO assessments (id, tenant, tenant_path, campaign_id, year, lines, named, doc, version, created_at, updated_at)
