@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/duban/duban/workflows"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 )
 
 // TestConsequencesEndToEnd: two circulars of Zhengzhou's counties name the
@@ -94,6 +97,26 @@ func TestConsequencesEndToEnd(t *testing.T) {
 		g := s.call("zhengzhou-reviewer", "GET", "/v1/summonses/"+sid, nil)
 		return g.Body["state"] == "closed"
 	}, "the summons closes with its last commitment done")
+	// replay histories (DUBAN_RECORD_HISTORIES=1 writes them): the follow-up
+	// done, the circular's delivery with its consequences, and the
+	// milestones of a two-phase campaign waiting for its first deadline
+	eventually(t, 30*time.Second, func() bool { return workflowDone(s, workflows.FollowUpWorkflowID(commitment)) }, "the commitment's workflow ends")
+	recordHistory(t, s, workflows.FollowUpWorkflowID(commitment), "follow-up")
+	eventually(t, 30*time.Second, func() bool { return workflowDone(s, workflows.CircularWorkflowID(circulars[1])) }, "the delivery ends")
+	recordHistory(t, s, workflows.CircularWorkflowID(circulars[1]), "circular-v1")
+	r = s.call("henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "house-survey", "title": "房屋排查", "scope": "41", "levels": []string{"county"}, "targets": []string{"410122"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	mid := workflows.MilestonesWorkflowID(r.Body["id"].(string))
+	eventually(t, 30*time.Second, func() bool {
+		d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), mid, "")
+		return err == nil && d.WorkflowExecutionInfo.HistoryLength >= 5
+	}, "the milestones wait for the first deadline")
+	recordHistory(t, s, mid, "milestones")
+}
+
+func workflowDone(s *stack, id string) bool {
+	d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), id, "")
+	return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 }
 
 // TestAssessmentOneVoteVeto: Henan's cities sign letters with figures; a
@@ -160,6 +183,25 @@ func TestAssessmentOneVoteVeto(t *testing.T) {
 	require.Equal(t, 200, x.Status, "published to the assessed")
 	require.True(t, bytes.HasPrefix(x.Raw, []byte("PK")))
 	require.Equal(t, 404, s.call("hubei-planner", "GET", "/v1/assessments/"+eid, nil).Status)
+
+	// the investigation report: extended once by the investigating level
+	// (the province), filed with its recommendations for Zhongmu
+	fid := inv["follow_up"].(string)
+	r = s.call("henan-planner", "POST", "/v1/follow-ups/"+fid+"/extend", map[string]any{"due_at": time.Now().AddDate(0, 0, 200).Format("2006-01-02"), "reason": "技术鉴定"})
+	require.Equal(t, 422, r.Status, "at most 60 days later: %s", r.Raw)
+	r = s.call("henan-planner", "POST", "/v1/follow-ups/"+fid+"/extend", map[string]any{"due_at": time.Now().AddDate(0, 0, 90).Format("2006-01-02"), "reason": "技术鉴定"})
+	require.Equal(t, 200, r.Status, string(r.Raw))
+	require.Equal(t, 409, s.call("henan-planner", "POST", "/v1/follow-ups/"+fid+"/extend", map[string]any{"due_at": time.Now().AddDate(0, 0, 95).Format("2006-01-02"), "reason": "x"}).Status, "once")
+	require.Equal(t, 404, s.call("zhongmu-staff", "POST", "/v1/follow-ups/"+fid+"/complete", map[string]any{"result": "x"}).Status, "the province's report is not the county's to see")
+	r = s.call("henan-yingji-reviewer", "POST", "/v1/follow-ups/"+fid+"/complete", map[string]any{"result": "调查报告已批复",
+		"recommendations": []any{map[string]any{"title": "全面排查起重机械", "due_at": time.Now().AddDate(0, 1, 0).Format(time.RFC3339)}}})
+	require.Equal(t, 200, r.Status, string(r.Raw))
+	eventually(t, time.Minute, func() bool {
+		l := s.call("zhongmu-staff", "GET", "/v1/follow-ups?kind=recommendation&tenant=410122", nil)
+		return l.Body["total"] == float64(1)
+	}, "the recommendation is Zhongmu's to carry out")
+	eventually(t, 30*time.Second, func() bool { return workflowDone(s, workflows.FollowUpWorkflowID(fid)) }, "the report's workflow ends")
+	recordHistory(t, s, workflows.FollowUpWorkflowID(fid), "follow-up-investigation")
 
 	st := s.call("henan-planner", "GET", "/v1/accident-stats?tenant=41", nil)
 	require.Equal(t, 200, st.Status, string(st.Raw))

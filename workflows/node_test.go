@@ -207,6 +207,8 @@ func TestLifecycleAcrossNationalDay(t *testing.T) {
 	at(day("2026-11-05", 9, 1), func() {
 		require.Equal(t, 4, f.assignment("410122").EscalationLevel)
 		require.Equal(t, 1, f.count(`SELECT count(*) FROM summons WHERE assignment_id = $1`, duban.AssignmentID(f.cid, "410122")))
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM summonses WHERE source = $1 AND state = 'raised' AND tenant = '410122' AND convener = '4101'`,
+			"assignment/"+duban.AssignmentID(f.cid, "410122")), "the 约谈 rung raises a summons for the reviewer to convene")
 	})
 	// The city extends the deadline: flags reset, timers re-armed for the new date.
 	newDue := day("2026-11-20", 23, 59).Add(59 * time.Second)
