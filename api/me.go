@@ -36,6 +36,7 @@ var consoleActions = []string{
 	actAssignmentSubmit, actAssignmentReview, actAssignmentSignOff, actCampaignLaunch, actCircularGenerate,
 	actHazardReport, actHazardRectify, actHazardVerify, actAccidentReport, actAccidentForward, authz.UserCreate, authz.RoleGrant, authz.AuditList,
 	actWebhookCreate, actCalendarSet, actAttachmentUpload, actRegistryWrite, actRegistryVerify, actDangerousGate, actPersonReveal,
+	actSummonsSchedule, actSummonsMinutes, actFollowUpComplete, actFollowUpExtend, actAssessmentCreate,
 }
 
 func (s *Server) registerMe(api huma.API) {

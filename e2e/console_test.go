@@ -190,6 +190,43 @@ func TestConsolePlannerSeesProgressAndDownloadsCircular(t *testing.T) {
 	p.click(`[data-test=download-xlsx]`)
 	x := p.download(".xlsx")
 	require.True(t, bytes.HasPrefix(x, []byte("PK")), "an XLSX is a zip")
+	p.click(`[data-test=download-pdf]`)
+	require.True(t, bytes.HasPrefix(p.download(".pdf"), []byte("%PDF-")), "the red-header document")
+}
+
+// TestConsoleSupervisionPage: Zhengzhou's reviewer convenes Zhongmu and
+// records the minutes with a commitment; on the 督办约谈 page Zhongmu's
+// clerk reports the commitment done, and the reviewer sees the summons
+// closed.
+func TestConsoleSupervisionPage(t *testing.T) {
+	t.Parallel()
+	s := startDevStack(t)
+	r := s.call("zhengzhou-reviewer", "POST", "/v1/summonses", map[string]any{"tenant": "410122", "reason": "重大隐患逾期未整改", "place": "市住建局会议室",
+		"meeting_at": time.Now().Add(2 * time.Second).Format(time.RFC3339), "persons": []string{"张三（县住建局局长）"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	sid := r.Body["id"].(string)
+	time.Sleep(3 * time.Second)
+	r = s.call("zhengzhou-reviewer", "POST", "/v1/summonses/"+sid+"/minutes", map[string]any{"minutes": "县住建局作出检查",
+		"commitments": []any{map[string]any{"title": "塔吊隐患十日内整改到位", "due_at": time.Now().AddDate(0, 0, 10).Format(time.RFC3339)}}})
+	require.Equal(t, 200, r.Status, string(r.Raw))
+	eventually(t, time.Minute, func() bool { return s.call("zhongmu-staff", "GET", "/v1/follow-ups/"+sid+"-c1", nil).Status == 200 }, "the commitment")
+
+	p := newPage(t, s.srv.URL)
+	p.login("zhongmu-staff")
+	p.open("/supervision")
+	p.text(`[data-test=follow-ups]`, "塔吊隐患十日内整改到位")
+	p.text(`[data-test=follow-ups]`, "约谈整改承诺")
+	p.click(`[data-test=follow-up-done]`)
+	p.typeInto(`textarea[data-test=follow-up-result]`, "已拆除更换，附验收记录")
+	p.click(`[data-test=follow-up-submit]`)
+	eventually(t, time.Minute, func() bool {
+		return s.call("zhengzhou-reviewer", "GET", "/v1/summonses/"+sid, nil).Body["state"] == "closed"
+	}, "the summons closes")
+	p.login("zhengzhou-reviewer")
+	p.open("/supervision")
+	p.clickText(`.el-tabs__item`, "约谈")
+	p.text(`[data-test=summonses]`, "已办结")
+	p.text(`[data-test=summonses]`, "重大隐患逾期未整改")
 }
 
 func TestConsoleAdminGrantsRoleAndNewUserLogsIn(t *testing.T) {

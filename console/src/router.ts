@@ -23,6 +23,7 @@ export const router = createRouter({
         { path: 'accidents/:id', component: () => import('./views/Accident.vue'), props: true },
         { path: 'notifications', component: () => import('./views/Notifications.vue') },
         { path: 'registry', component: () => import('./views/Registry.vue') },
+        { path: 'supervision', component: () => import('./views/Supervision.vue') },
         { path: 'admin/users', component: () => import('./views/Users.vue') },
         { path: 'admin/audit', component: () => import('./views/Audit.vue') },
         { path: 'admin/webhooks', component: () => import('./views/Webhooks.vue') },
