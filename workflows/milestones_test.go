@@ -44,7 +44,9 @@ func TestMilestoneUnderTargetEscalates(t *testing.T) {
 		require.NoError(t, f.db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: a,
 			Event: duban.AssignmentEvent{Version: 1, At: start, Actor: "test", Action: "submit", To: string(a.State)}}))
 	}
-	reminders := func() int { return f.count(`SELECT count(*) FROM notifications WHERE kind = 'milestone.reminder' AND tenant = '410122'`) }
+	reminders := func() int {
+		return f.count(`SELECT count(*) FROM notifications WHERE kind = 'milestone.reminder' AND tenant = '410122'`)
+	}
 	escalated := func(tenant string) int {
 		return f.count(`SELECT count(*) FROM notifications WHERE kind = 'escalation.progress' AND tenant = $1 AND body->>'tenant' = '410122'`, tenant)
 	}
