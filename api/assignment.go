@@ -199,7 +199,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		return s.transition(ctx, in.ID, func(a *duban.Assignment) (string, string, any, error) {
 			// deadlines nest: never past the parent assignment's due date
 			var parentDue time.Time
-			if a.ParentID != "" {
+			if a.ParentID != "" && !a.State.Final() { // a final one: the workflow answers 409
 				parent, err := s.DB.FindAssignment(ctx, duban.SystemScope, a.ParentID)
 				if err != nil {
 					return "", "", nil, problem(err)

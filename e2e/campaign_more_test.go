@@ -72,6 +72,10 @@ func TestDeadlinesAndCancel(t *testing.T) {
 		a := s.call("kaifeng-reviewer", "GET", "/v1/assignments/"+id+".410204", nil)
 		return strings.HasPrefix(a.Body["due_at"].(string), time.Now().AddDate(0, 0, 10).Format("2006-01-02"))
 	}, "county deadline tightened")
+	// deadlines nest: never past the city's own due date (422 naming it)
+	past := s.call("kaifeng-reviewer", "POST", "/v1/assignments/"+id+".410204/extend", map[string]any{"due_at": later, "reason": "汛期顺延"})
+	require.Equal(t, 422, past.Status, string(past.Raw))
+	require.Contains(t, string(past.Raw), id+".4102", "names the parent assignment")
 	// an extension by the supervisor, with a reason, audited
 	ext := s.call("kaifeng-reviewer", "POST", "/v1/assignments/"+id+".410204/extend", map[string]any{"due_at": due, "reason": "汛期顺延"})
 	require.Equal(t, 200, ext.Status, string(ext.Raw))

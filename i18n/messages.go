@@ -5,6 +5,24 @@ package i18n
 // formats come before more general ones.
 var messages = [][2]string{
 	// Validation (duban.Invalid, report forms, request checks).
+	// Consequences: follow-ups, summonses, assessments (#15).
+	{"a known tenant to summon is required (or the id of a raised summons)", "须填写被约谈单位（或待安排约谈的编号）"},
+	{"cannot complete the follow-up", "无法报告办结该督办事项"},
+	{"cannot extend the follow-up", "无法延期该督办事项"},
+	{"may be at most %d days later than %s", "最多只能比 $2 延后 $1 天"},
+	{"must be a responsibility-letter campaign (安全生产目标管理责任书)", "应为安全生产目标管理责任书专项"},
+	{"must be a unit the convener %s supervises", "应为约谈单位 $1 所监管的下级单位"},
+	{"must be in the future and within five years", "应为今后五年内的时间"},
+	{"must be later than the current due date %s", "应晚于当前期限 $1"},
+	{"must be within five years", "应在五年以内"},
+	{"must not be a future year", "不能是未来年度"},
+	{"name at least one person summoned", "至少填写一名被约谈人"},
+	{"not a unit of this assessment", "不是本次考核的被考核单位"},
+	{"only an investigation report files recommendations", "只有事故调查报告可以提出防范和整改措施建议"},
+	{"the follow-up's due date may be extended %d time(s), and was", "该督办事项只能延期 $1 次，已延期"},
+	{"the follow-up is %s", "督办事项状态为 $1"},
+	{"must not be later than the parent assignment's due date %s", "不得晚于上级任务期限 $1"},
+	{"must not be later than %s, the due date of %s %s's own assignment %s (上级任务期限): ask that level to extend it first", "不得晚于上级任务期限 $1（$2 $3 的任务 $4）：请先由上级延期"},
 	// Lines and the registry (四库).
 	{"unknown sector", "未知的行业领域"},
 	{"is not this person's ID number", "不是此人的身份证号码"},
