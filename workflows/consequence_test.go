@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/workflows"
@@ -153,4 +154,79 @@ func TestInvestigationReportOverdueEscalates(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, duban.FollowUpDone, done.State)
 	require.Equal(t, []string{"全面排查塔吊", "约谈施工企业"}, done.Recommendations)
+}
+
+// TestHazardSummonsRung: a hazard left unrectified climbs its ladder to the
+// 约谈 rung (20 working days after its deadline), which raises a summons
+// for its reviewer to convene — once.
+func TestHazardSummonsRung(t *testing.T) {
+	t.Parallel()
+	start := day("2026-03-02", 9, 0)
+	f := newFlow(t, start)
+	in := f.reportHazard("hsummons", "410122", duban.HazardGeneral, day("2026-03-06", 23, 59), nil)
+	raised := func() int {
+		return f.count(`SELECT count(*) FROM summonses WHERE source = 'hazard/hsummons' AND tenant = '410122' AND convener = '4101' AND state = 'raised'`)
+	}
+	f.at(day("2026-04-02", 8, 0), func() { require.Zero(t, raised(), "not before the rung") })
+	f.at(day("2026-04-08", 12, 0), func() {
+		require.Equal(t, 4, f.hazard("hsummons").EscalationLevel)
+		require.Equal(t, 1, raised(), "the 约谈 rung raises a summons for the reviewer")
+		require.Equal(t, 1, f.count(`SELECT count(*) FROM notifications WHERE kind = 'summons.raised' AND tenant = '4101'`))
+	})
+	f.send(day("2026-04-09", 9, 0), workflows.UpdateRectify, workflows.RectifyInput{Actor: workflows.Actor{Login: "unit"}, Rectification: "已整改"}, func(v any, err error) {
+		require.NoError(t, err)
+	})
+	f.send(day("2026-04-10", 9, 0), workflows.UpdateVerify, workflows.VerifyInput{Actor: workflows.Actor{Login: "inspector"}, Passed: true, Comment: "合格"}, func(v any, err error) {
+		require.NoError(t, err)
+	})
+	f.env.ExecuteWorkflow(workflows.HazardFlow, in)
+	require.True(t, f.env.IsWorkflowCompleted())
+	require.NoError(t, f.env.GetWorkflowError())
+	require.Equal(t, 2, f.checks)
+	require.Equal(t, 1, raised())
+}
+
+// TestCircularNamedTwiceRaisesSummons: the issuer's second circular on a
+// campaign names a laggard its first named too. Delivering it puts a
+// 重点督导 follow-up in each laggard's hands (due in 10 working days) and
+// raises a summons for the one named twice, for the issuer to convene; the
+// one named once gets none.
+func TestCircularNamedTwiceRaisesSummons(t *testing.T) {
+	t.Parallel()
+	start := day("2026-03-02", 9, 0)
+	f := newFlow(t, start)
+	ctx := context.Background()
+	c := &duban.Campaign{ID: "ccirc2", Template: "generic", Title: "通报测试", Scope: "41", Levels: []duban.Level{duban.LevelCounty},
+		Phases: []duban.PhaseDeadline{{ID: "main", Due: day("2026-06-30", 23, 59)}}, CreatedBy: "test", CreatedAt: start}
+	require.NoError(t, f.db.InsertCampaign(ctx, duban.SystemScope, c))
+	issue := func(id string, laggards ...string) {
+		n := &duban.Circular{ID: id, Campaign: c.ID, CampaignTitle: c.Title, Tenant: "4101", IssuerName: "郑州市", Title: "通报" + id,
+			PeriodFrom: "2026-01-01", PeriodTo: "2026-02-28", Best: []string{"410102"}, Laggards: laggards, SignedBy: "p", SignedAt: start}
+		require.NoError(t, f.db.InsertCircular(ctx, duban.SystemScope, n))
+	}
+	issue("ntwice1", "410103")
+	issue("ntwice2", "410103", "410104") // signed in the same second: the 文号 orders them
+	// the follow-ups run until done (never, here): stood in for, and what
+	// they were started with checked
+	started := map[string]duban.FollowUp{}
+	f.env.OnWorkflow(workflows.FollowUpWorkflowName, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in workflows.FollowUpInput) error {
+		started[in.FollowUp.Tenant] = in.FollowUp
+		return nil
+	})
+	f.env.ExecuteWorkflow(workflows.CircularFlow, workflows.CircularInput{Circular: "ntwice2", Campaign: c.ID, Title: "通报ntwice2", Issuer: "4101",
+		Best: []string{"410102"}, Laggards: []string{"410103", "410104"}, Lines: []duban.Line{duban.LineConstruction}, IssuerName: "郑州市", IssuerSupervisor: "41",
+		Names: map[string]string{"410103": "金水区", "410104": "二七区"}})
+	require.True(t, f.env.IsWorkflowCompleted())
+	require.NoError(t, f.env.GetWorkflowError())
+	for _, county := range []string{"410103", "410104"} {
+		fu, ok := started[county]
+		require.True(t, ok, "a 重点督导 follow-up for %s", county)
+		require.Equal(t, "fntwice2-"+county, fu.ID)
+		require.Equal(t, duban.FollowUpFocus, fu.Kind)
+		require.Equal(t, "4101", fu.Issuer)
+		require.Equal(t, day("2026-03-16", 23, 59).Add(59*time.Second), fu.DueAt.In(day("2026-03-16", 0, 0).Location()), "10 working days")
+	}
+	require.Equal(t, 1, f.count(`SELECT count(*) FROM summonses WHERE source = 'circular/ntwice2' AND tenant = '410103' AND convener = '4101' AND state = 'raised'`),
+		"named twice: a summons raised")
+	require.Zero(t, f.count(`SELECT count(*) FROM summonses WHERE tenant = '410104'`), "named once: none")
 }
