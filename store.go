@@ -36,7 +36,9 @@ type UserStore interface {
 // other event is written in the transaction of the change it records).
 type AuditStore interface {
 	ListAuditEvents(ctx context.Context, scope []string, f AuditFilter) ([]AuditEvent, int, error)
-	VerifyAudit(ctx context.Context, scope []string) (*BrokenLink, int, error)
+	// VerifyAudit verifies the chains in scope: from each one's verified
+	// checkpoint (routine), or from their start (full).
+	VerifyAudit(ctx context.Context, scope []string, full bool) (*BrokenLink, int, error)
 	RecordDenied(ctx context.Context, tenant, action, target string, summary any) error
 }
 

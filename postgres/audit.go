@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -114,45 +115,88 @@ func scanAudit(r pgx.CollectableRow) (duban.AuditEvent, error) {
 	return e, err
 }
 
-// VerifyAudit walks every chain within scope and returns the first broken
-// link (by tenant path, then sequence), nil when all verify, and how many
-// events were checked.
-func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*duban.BrokenLink, int, error) {
+// VerifyAudit verifies every chain within scope and returns the first
+// broken link (by tenant path, then sequence), nil when all verify, and how
+// many events were checked. A full verification walks every chain from its
+// start; a routine one starts at each chain's verified checkpoint: it
+// re-hashes the checkpoint event, requires the hash the checkpoint recorded,
+// and walks only what was added since. Either, finding nothing broken,
+// moves each chain's checkpoint to the last event it verified (never
+// backwards); a broken chain moves none.
+func (db *DB) VerifyAudit(ctx context.Context, scope []string, full bool) (*duban.BrokenLink, int, error) {
 	var broken *duban.BrokenLink
 	checked := 0
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("audit_events_in_order"))
+		query := q("audit_events_since_checkpoint")
+		if full {
+			query = q("audit_events_in_order")
+		}
+		rows, err := tx.Query(ctx, query)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		var tenant, prev string
 		var seq int64
+		var last struct {
+			tenants, hashes []string
+			seqs            []int64
+		}
 		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
+			var e duban.AuditEvent
+			var summary, cpHash string
+			var cpSeq int64
+			dest := []any{&e.ID, &e.Tenant, &e.Seq, &e.Actor, &e.Action, &e.Target, &e.Outcome, &e.RequestID, &e.At, &summary, &e.PrevHash, &e.Hash}
+			if !full {
+				dest = append(dest, &cpSeq, &cpHash)
+			}
+			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
+			e.Summary = json.RawMessage(summary)
 			checked++
+			reason := ""
 			if e.Tenant != tenant {
 				tenant, prev, seq = e.Tenant, "", 0
+				last.tenants, last.seqs, last.hashes = append(last.tenants, e.Tenant), append(last.seqs, 0), append(last.hashes, "")
+				if cpSeq > 0 { // the checkpoint event: its content and the hash recorded when it was verified
+					switch {
+					case e.Seq != cpSeq:
+						reason = fmt.Sprintf("the checkpoint event %d is missing", cpSeq)
+					case AuditHash(&e) != e.Hash || e.Hash != cpHash:
+						reason = "the checkpoint event does not match the hash verified before"
+					}
+					prev, seq = e.PrevHash, e.Seq-1
+				}
 			}
-			reason := ""
-			switch {
-			case e.Seq != seq+1:
-				reason = fmt.Sprintf("sequence gap: expected %d, found %d", seq+1, e.Seq)
-			case e.PrevHash != prev:
-				reason = "previous hash does not match the prior event"
-			case AuditHash(&e) != e.Hash:
-				reason = "event content does not match its hash"
+			if reason == "" {
+				switch {
+				case e.Seq != seq+1:
+					reason = fmt.Sprintf("sequence gap: expected %d, found %d", seq+1, e.Seq)
+				case e.PrevHash != prev:
+					reason = "previous hash does not match the prior event"
+				case AuditHash(&e) != e.Hash:
+					reason = "event content does not match its hash"
+				}
 			}
 			if reason != "" {
 				broken = &duban.BrokenLink{Tenant: e.Tenant, Seq: e.Seq, ID: e.ID, Reason: reason}
 				return nil
 			}
 			prev, seq = e.Hash, e.Seq
+			last.seqs[len(last.seqs)-1], last.hashes[len(last.hashes)-1] = e.Seq, e.Hash
 		}
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		// A checkpoint whose event was deleted breaks the chain too.
+		var t string
+		var s int64
+		err = tx.QueryRow(ctx, q("audit_checkpoints_without_event")).Scan(&t, &s)
+		if err == nil {
+			broken = &duban.BrokenLink{Tenant: t, Seq: s, Reason: "the checkpoint event was removed"}
+			return nil
+		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
 		// The head must match the last event: a deleted tail breaks too.
@@ -172,7 +216,11 @@ func (db *DB) VerifyAudit(ctx context.Context, scope []string) (*duban.BrokenLin
 				return nil
 			}
 		}
-		return hrows.Err()
+		if err := hrows.Err(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, q("advance_audit_checkpoints"), last.tenants, last.seqs, last.hashes)
+		return err
 	})
 	return broken, checked, err
 }

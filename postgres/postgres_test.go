@@ -159,7 +159,7 @@ func TestAuditChain(t *testing.T) {
 		require.NoError(t, db.CreateUser(ctx, all, &duban.User{Login: l, Name: l, Tenant: "41"}))
 	}
 	require.NoError(t, db.CreateUser(ctx, all, &duban.User{Login: "u4", Name: "u4", Tenant: "42"}))
-	broken, n, err := db.VerifyAudit(ctx, all)
+	broken, n, err := db.VerifyAudit(ctx, all, true)
 	require.NoError(t, err)
 	require.Nil(t, broken)
 	require.Equal(t, 4, n)
@@ -169,14 +169,14 @@ func TestAuditChain(t *testing.T) {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, `UPDATE audit_events SET summary = '{"login":"evil"}' WHERE tenant = '41' AND seq = 2`)
 	require.NoError(t, err)
-	broken, _, err = db.VerifyAudit(ctx, all)
+	broken, _, err = db.VerifyAudit(ctx, all, true)
 	require.NoError(t, err)
 	require.NotNil(t, broken)
 	require.Equal(t, "41", broken.Tenant)
 	require.EqualValues(t, 2, broken.Seq)
 
 	// A Hubei-scoped verification does not see Henan's chain, and passes.
-	broken, n, err = db.VerifyAudit(ctx, []string{"000000.42"})
+	broken, n, err = db.VerifyAudit(ctx, []string{"000000.42"}, true)
 	require.NoError(t, err)
 	require.Nil(t, broken)
 	require.Equal(t, 1, n)
@@ -184,7 +184,7 @@ func TestAuditChain(t *testing.T) {
 	// Deleting the tail is detected through the chain head.
 	_, err = conn.Exec(ctx, `DELETE FROM audit_events WHERE tenant = '42'`)
 	require.NoError(t, err)
-	broken, _, err = db.VerifyAudit(ctx, []string{"000000.42"})
+	broken, _, err = db.VerifyAudit(ctx, []string{"000000.42"}, true)
 	require.NoError(t, err)
 	require.NotNil(t, broken)
 }
@@ -365,4 +365,90 @@ func TestRowLevelSecurityLines(t *testing.T) {
 	c := &duban.Campaign{ID: "cl-x", Template: "generic", Title: "t", Scope: "410122", Levels: []duban.Level{duban.LevelCounty}, Lines: []duban.Line{duban.LineConstruction, duban.LineMarket},
 		Phases: []duban.PhaseDeadline{{ID: "main", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}
 	require.Equal(t, duban.EForbidden, duban.ErrorCode(db.InsertCampaign(ctx, construction, c)))
+}
+
+// TestAuditCheckpoint: a routine verification walks only what was added
+// since each chain's checkpoint and moves the checkpoint when it finds
+// nothing broken. A row tampered after the checkpoint is caught by both
+// modes and keeps the checkpoint where it was; one tampered before it is
+// caught only by the full walk; the checkpoint event itself replaced (its
+// hash recomputed) is caught by the routine walk.
+func TestAuditCheckpoint(t *testing.T) {
+	t.Parallel()
+	db, d := testenv.OpenStore(t)
+	ctx := context.Background()
+	all := duban.SystemScope
+	conn, err := pgx.Connect(ctx, d.AdminURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	add := func(n int) {
+		for range n {
+			require.NoError(t, db.RecordDenied(ctx, "41", "user.create", "tenant/41", map[string]any{"n": n}))
+		}
+	}
+	checkpoint := func() int64 {
+		var s int64
+		err := conn.QueryRow(ctx, `SELECT coalesce((SELECT seq FROM audit_checkpoints WHERE tenant = '41'), 0)`).Scan(&s)
+		require.NoError(t, err)
+		return s
+	}
+	verify := func(full bool) (*duban.BrokenLink, int) {
+		b, n, err := db.VerifyAudit(ctx, []string{"000000.41"}, full)
+		require.NoError(t, err)
+		return b, n
+	}
+	add(5)
+	b, n := verify(false)
+	require.Nil(t, b)
+	require.Equal(t, 5, n, "no checkpoint yet: the whole chain")
+	require.EqualValues(t, 5, checkpoint())
+	add(3)
+	b, n = verify(false)
+	require.Nil(t, b)
+	require.Equal(t, 4, n, "the checkpoint event and the three added since")
+	require.EqualValues(t, 8, checkpoint())
+
+	// tampered after the checkpoint: both modes catch it; the checkpoint stays
+	add(2)
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET actor = 'mallory' WHERE tenant = '41' AND seq = 9`)
+	require.NoError(t, err)
+	for _, full := range []bool{false, true} {
+		b, _ = verify(full)
+		require.NotNil(t, b, "full=%v", full)
+		require.EqualValues(t, 9, b.Seq)
+		require.EqualValues(t, 8, checkpoint(), "a broken verification moves no checkpoint")
+	}
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET actor = 'system' WHERE tenant = '41' AND seq = 9`)
+	require.NoError(t, err)
+	b, _ = verify(false)
+	require.Nil(t, b, "restored")
+	require.EqualValues(t, 10, checkpoint())
+
+	// tampered before the checkpoint: only the full walk sees it
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET actor = 'mallory' WHERE tenant = '41' AND seq = 3`)
+	require.NoError(t, err)
+	b, n = verify(false)
+	require.Nil(t, b, "routine: what was verified is not walked again")
+	require.Equal(t, 1, n)
+	b, _ = verify(true)
+	require.NotNil(t, b)
+	require.EqualValues(t, 3, b.Seq)
+	require.EqualValues(t, 10, checkpoint())
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET actor = 'system' WHERE tenant = '41' AND seq = 3`)
+	require.NoError(t, err)
+
+	// the checkpoint event replaced, its hash recomputed to fit: the routine walk catches it
+	var id int64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT id FROM audit_events WHERE tenant = '41' AND seq = 10`).Scan(&id))
+	evs, _, err := db.ListAuditEvents(ctx, all, duban.AuditFilter{Tenant: "41", Limit: 1})
+	require.NoError(t, err)
+	ev := evs[0]
+	ev.Actor = "mallory"
+	ev.Hash = postgres.AuditHash(&ev)
+	_, err = conn.Exec(ctx, `UPDATE audit_events SET actor = $2, hash = $3 WHERE id = $1`, id, ev.Actor, ev.Hash)
+	require.NoError(t, err)
+	b, _ = verify(false)
+	require.NotNil(t, b)
+	require.EqualValues(t, 10, b.Seq)
+	require.Contains(t, b.Reason, "checkpoint")
 }

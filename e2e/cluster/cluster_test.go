@@ -232,7 +232,7 @@ func TestClusterSurvivesFaults(t *testing.T) {
 	}
 	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) - count(DISTINCT (tenant, kind, assignment_id, title_zh)) FROM notifications`).Scan(&n))
 	require.Zero(t, n, "no notification twice")
-	broken, checked, err := db.VerifyAudit(ctx, duban.SystemScope)
+	broken, checked, err := db.VerifyAudit(ctx, duban.SystemScope, true)
 	require.NoError(t, err)
 	require.Nil(t, broken, "the audit chains verify")
 	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) FROM assignment_events WHERE action = 'sign_off'`).Scan(&n))

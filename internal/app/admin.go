@@ -25,7 +25,7 @@ const (
 func (a *App) instrument() {
 	a.Metrics.AddSource(a.DB.Gauges, BusinessRefresh, 20*time.Second)
 	a.Metrics.AddSource(func(ctx context.Context) ([]duban.Gauge, error) {
-		broken, n, err := a.DB.VerifyAudit(ctx, duban.SystemScope)
+		broken, n, err := a.DB.VerifyAudit(ctx, duban.SystemScope, false)
 		if err != nil {
 			return nil, err
 		}

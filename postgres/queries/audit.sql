@@ -34,3 +34,25 @@ SELECT count(*) FROM audit_events WHERE ($1 = '' OR tenant = $1) AND ($2 = '' OR
 SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
 FROM audit_events WHERE ($1 = '' OR tenant = $1) AND ($2 = '' OR action = $2) AND ($3 = 0 OR id < $3)
 ORDER BY id DESC LIMIT $4;
+
+-- name: audit_events_since_checkpoint
+-- Each chain from its checkpoint event on (from the start without one), with the checkpoint's seq and hash.
+SELECT e.id, e.tenant, e.seq, e.actor, e.action, e.target, e.outcome, e.request_id, e.at, e.summary::text, e.prev_hash, e.hash,
+  coalesce(c.seq, 0), coalesce(c.hash, '')
+FROM audit_heads h
+LEFT JOIN audit_checkpoints c ON c.tenant = h.tenant
+JOIN audit_events e ON e.tenant = h.tenant AND e.seq >= coalesce(c.seq, 1)
+ORDER BY h.tenant_path, e.seq;
+
+-- name: audit_checkpoints_without_event
+-- Checkpoints whose event is gone.
+SELECT c.tenant, c.seq FROM audit_checkpoints c
+WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.tenant = c.tenant AND e.seq = c.seq) ORDER BY c.tenant_path;
+
+-- name: advance_audit_checkpoints
+-- The last verified event of each chain ($1 tenants, $2 seqs, $3 hashes) becomes its checkpoint; never backwards.
+INSERT INTO audit_checkpoints (tenant, tenant_path, seq, hash, verified_at)
+SELECT v.tenant, t.path, v.seq, v.hash, now() FROM unnest($1::text[], $2::bigint[], $3::text[]) AS v(tenant, seq, hash)
+JOIN tenants t ON t.code = v.tenant
+ON CONFLICT (tenant) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, verified_at = EXCLUDED.verified_at
+WHERE audit_checkpoints.seq < EXCLUDED.seq;
