@@ -1,6 +1,9 @@
 package duban
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // AssignmentState is where an assignment stands in its lifecycle.
 type AssignmentState string
@@ -85,6 +88,21 @@ type AssignmentFilter struct {
 	Level     string
 	Overdue   *bool
 	DueBefore *time.Time
-	After     string // cursor: id
+	After     string // cursor: id, or with ByDue "<due RFC 3339>|<id>"
 	Limit     int
+	// ByDue orders by due time, then id (an inbox, a review queue).
+	ByDue bool
+}
+
+// DueCursor is the keyset cursor of an assignment in due-time order.
+func DueCursor(a Assignment) string { return a.DueAt.UTC().Format(time.RFC3339Nano) + "|" + a.ID }
+
+// ValidDueCursor reports whether c is a DueCursor.
+func ValidDueCursor(c string) bool {
+	due, id, ok := strings.Cut(c, "|")
+	if !ok || id == "" {
+		return false
+	}
+	_, err := time.Parse(time.RFC3339Nano, due)
+	return err == nil
 }

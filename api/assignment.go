@@ -57,6 +57,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		Overdue   string `query:"overdue" enum:"true,false"`
 		DueBefore string `query:"due_before" maxLength:"40" doc:"YYYY-MM-DD or RFC 3339"`
 		Mine      bool   `query:"mine" doc:"Only assignments of the tenants where you hold a role"`
+		Order     string `query:"order" enum:"due,id" doc:"due: by due time, soonest first (the default for your own tasks, mine=true, and for a review queue, state=submitted); id: by id (the default otherwise)"`
 		PageParams
 	}) (*struct{ Body Page[duban.Assignment] }, error) {
 		scope, after, err := s.listFrom(ctx, actAssignmentRead, in.Tenant, in.Cursor)
@@ -64,6 +65,10 @@ func (s *Server) registerAssignments(api huma.API) {
 			return nil, err
 		}
 		f := duban.AssignmentFilter{Campaign: in.Campaign, Within: in.Tenant, State: in.State, Level: in.Level, After: after, Limit: in.Limit}
+		f.ByDue = in.Order == "due" || (in.Order == "" && (in.Mine || in.State == string(duban.StateSubmitted)))
+		if f.ByDue && after != "" && !duban.ValidDueCursor(after) {
+			return nil, invalid("query.cursor", "not a cursor of this list (in due-time order): start again without it", in.Cursor)
+		}
 		if in.Overdue != "" {
 			v := in.Overdue == "true"
 			f.Overdue = &v
@@ -85,7 +90,11 @@ func (s *Server) registerAssignments(api huma.API) {
 		if err != nil {
 			return nil, problem(err)
 		}
-		return &struct{ Body Page[duban.Assignment] }{pageOf(items, total, in.Limit, func(a duban.Assignment) string { return a.ID })}, nil
+		key := func(a duban.Assignment) string { return a.ID }
+		if f.ByDue {
+			key = duban.DueCursor
+		}
+		return &struct{ Body Page[duban.Assignment] }{pageOf(items, total, in.Limit, key)}, nil
 	})
 
 	huma.Register(api, huma.Operation{

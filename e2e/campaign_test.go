@@ -57,6 +57,7 @@ func TestHenanCampaignEndToEnd(t *testing.T) {
 	}
 	mine := s.call("zhongmu-staff", "GET", "/v1/assignments?mine=true", nil)
 	require.EqualValues(t, 1, mine.Body["total"])
+	require.Equal(t, 422, s.call("zhongmu-staff", "GET", "/v1/assignments?mine=true&cursor=eA", nil).Status, "an id cursor in the due-ordered inbox")
 	require.Equal(t, 404, s.call("lankao-staff", "GET", "/v1/assignments/"+zhongmuID, nil).Status, "another county's assignment is invisible")
 	require.Equal(t, 404, s.call("hubei-planner", "GET", "/v1/assignments/"+zhongmuID, nil).Status)
 

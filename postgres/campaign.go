@@ -161,7 +161,11 @@ func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*du
 
 // ListAssignments returns assignments within scope ordered by id, and the total.
 func (db *DB) ListAssignments(ctx context.Context, scope []string, f duban.AssignmentFilter) ([]duban.Assignment, int, error) {
-	return page(ctx, db, scope, q("count_assignments"), q("list_assignments"),
+	list := q("list_assignments")
+	if f.ByDue {
+		list = q("list_assignments_by_due")
+	}
+	return page(ctx, db, scope, q("count_assignments"), list,
 		[]any{f.Campaign, f.Within, f.Tenants, f.State, f.Level, f.Overdue, f.DueBefore}, f.After, f.Limit, scanAssignment)
 }
 

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -451,4 +452,40 @@ func TestAuditCheckpoint(t *testing.T) {
 	require.NotNil(t, b)
 	require.EqualValues(t, 10, b.Seq)
 	require.Contains(t, b.Reason, "checkpoint")
+}
+
+// TestInboxInDueOrder: a county's own tasks come soonest due first, page by
+// page through the keyset cursor (due time, id), ties by id.
+func TestInboxInDueOrder(t *testing.T) {
+	t.Parallel()
+	db, _ := testenv.OpenStore(t)
+	ctx := context.Background()
+	all := duban.SystemScope
+	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	dues := []int{9, 3, 7, 3, 1} // days from start; two share a due time
+	for i, d := range dues {
+		cid := fmt.Sprintf("cdue%d", i)
+		require.NoError(t, db.InsertCampaign(ctx, all, &duban.Campaign{ID: cid, Template: "generic", Title: cid, Scope: "41", Levels: []duban.Level{duban.LevelCounty},
+			Phases: []duban.PhaseDeadline{{ID: "main", Due: start.AddDate(0, 0, 30)}}, CreatedBy: "t", CreatedAt: start}))
+		a := duban.Assignment{ID: duban.AssignmentID(cid, "410122"), CampaignID: cid, Tenant: "410122", Level: duban.LevelCounty, Phase: "main", Title: cid,
+			ReviewerTenant: "4101", SignerTenant: "41", State: duban.StateAssigned, DueAt: start.AddDate(0, 0, d), Version: 1, UpdatedAt: start}
+		require.NoError(t, db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: start, Actor: "t", Action: "assign", To: "assigned"}}))
+	}
+	var got []string
+	cursor := ""
+	for page := 0; page < 5; page++ {
+		items, total, err := db.ListAssignments(ctx, all, duban.AssignmentFilter{Tenants: []string{"410122"}, ByDue: true, After: cursor, Limit: 2})
+		require.NoError(t, err)
+		require.Equal(t, 5, total)
+		for _, a := range items {
+			got = append(got, a.CampaignID)
+		}
+		if len(items) < 2 {
+			break
+		}
+		cursor = duban.DueCursor(items[len(items)-1])
+		require.True(t, duban.ValidDueCursor(cursor))
+	}
+	require.Equal(t, []string{"cdue4", "cdue1", "cdue3", "cdue2", "cdue0"}, got, "soonest first, equal due times by id, no row twice or lost across pages")
+	require.False(t, duban.ValidDueCursor("cdue1.410122"), "an id cursor is not a due cursor")
 }

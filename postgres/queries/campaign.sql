@@ -52,6 +52,18 @@ WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path 
   AND ($8 = '' OR id > $8)
 ORDER BY id LIMIT $9;
 
+-- name: list_assignments_by_due
+-- The conditions of count_assignments, ordered by due time (an inbox, a review
+-- queue): $8 the cursor ('<due RFC 3339>|<id>' of the last row; '' from the start), $9 the limit.
+SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines
+FROM assignments
+WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $2))
+  AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
+  AND ($8 = '' OR (due_at, id) > (split_part($8, '|', 1)::timestamptz, split_part($8, '|', 2)))
+ORDER BY due_at, id LIMIT $9;
+
 -- name: get_assignment
 SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
   state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines

@@ -360,7 +360,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Verify the audit hash chains in your subtree and report the first broken link (admin) */
+        /**
+         * Verify the audit hash chains in your subtree and report the first broken link (admin)
+         * @description Routine (the default): each chain from its verified checkpoint — the checkpoint event re-hashed and held to the hash recorded when it was verified, then every event added since. Full: every event from the start. Either, finding nothing broken, moves the checkpoints to the events it verified (never backwards).
+         */
         get: operations["verify-audit-chain"];
         put?: never;
         post?: never;
@@ -3908,6 +3911,8 @@ export interface operations {
                 due_before?: string;
                 /** @description Only assignments of the tenants where you hold a role */
                 mine?: boolean;
+                /** @description due: by due time, soonest first (the default for your own tasks, mine=true, and for a review queue, state=submitted); id: by id (the default otherwise) */
+                order?: "due" | "id";
                 /** @description Opaque cursor from a previous page's next_cursor */
                 cursor?: string;
                 /** @description Page size */
@@ -4299,6 +4304,8 @@ export interface operations {
             query?: {
                 /** @description Verify only this tenant's subtree */
                 tenant?: string;
+                /** @description routine: from each chain's verified checkpoint (what was added since); full: every event from the start */
+                mode?: "routine" | "full";
             };
             header?: never;
             path?: never;
