@@ -121,20 +121,12 @@ func (s *Server) registerAssessments(api huma.API) {
 	}, func(ctx context.Context, in *struct {
 		ID     string `path:"id" maxLength:"40"`
 		Format string `query:"format" enum:"json,xlsx" default:"json"`
-	}) (*struct {
-		ContentType        string `header:"Content-Type"`
-		ContentDisposition string `header:"Content-Disposition"`
-		Body               []byte
-	}, error) {
+	}) (*fileOut, error) {
 		a, err := s.DB.GetAssessment(ctx, s.Authz.Scope(principal(ctx), actAssessmentRead), in.ID)
 		if err != nil {
 			return nil, problem(err)
 		}
-		out := &struct {
-			ContentType        string `header:"Content-Type"`
-			ContentDisposition string `header:"Content-Disposition"`
-			Body               []byte
-		}{}
+		out := &fileOut{}
 		if in.Format == "xlsx" {
 			out.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 			out.ContentDisposition = `attachment; filename="` + a.ID + `.xlsx"`

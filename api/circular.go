@@ -167,20 +167,12 @@ func (s *Server) registerCirculars(api huma.API) {
 	}, func(ctx context.Context, in *struct {
 		ID     string `path:"id" maxLength:"40"`
 		Format string `query:"format" enum:"json,csv,xlsx,pdf" default:"json"`
-	}) (*struct {
-		ContentType        string `header:"Content-Type"`
-		ContentDisposition string `header:"Content-Disposition"`
-		Body               []byte
-	}, error) {
+	}) (*fileOut, error) {
 		c, err := s.DB.GetCircular(ctx, s.Authz.Scope(principal(ctx), actCircularRead), in.ID)
 		if err != nil {
 			return nil, problem(err)
 		}
-		out := &struct {
-			ContentType        string `header:"Content-Type"`
-			ContentDisposition string `header:"Content-Disposition"`
-			Body               []byte
-		}{}
+		out := &fileOut{}
 		switch in.Format {
 		case "csv":
 			out.ContentType, out.ContentDisposition = "text/csv; charset=utf-8", `attachment; filename="`+c.ID+`.csv"`
