@@ -42,11 +42,11 @@ func benchAudit(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 		}
 		return time.Since(t0), checked, err
 	}
-	full, fullN, err := timeIt(true)
+	first, _, err := timeIt(false) // no checkpoints yet: the whole log, then they are set
 	if err != nil {
 		return nil, err
 	}
-	first, _, err := timeIt(false) // no checkpoints yet: the whole log, then they are set
+	full, fullN, err := timeIt(true)
 	if err != nil {
 		return nil, err
 	}
@@ -77,27 +77,37 @@ func benchAudit(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 	if err != nil {
 		return nil, err
 	}
-	// the limit: read the 1,000 new rows by their key and hash them
+	// the limit: read the 1,000 new rows by their key (one range a chain, in
+	// one round trip, as the table owner: no row-level security) and hash them
 	t0 := time.Now()
-	rows, err := owner.Query(ctx, `SELECT e.id, e.tenant, e.seq, e.actor, e.action, e.target, e.outcome, e.request_id, e.at, e.summary::text, e.prev_hash, e.hash
-		FROM unnest($1::text[], $2::bigint[]) AS v(tenant, seq)
-		CROSS JOIN LATERAL (SELECT * FROM audit_events x WHERE x.tenant = v.tenant AND x.seq > v.seq ORDER BY x.seq) e`, before.tenants, before.seqs)
-	if err != nil {
-		return nil, err
-	}
 	hashed := 0
-	for rows.Next() {
-		var e duban.AuditEvent
-		var summary string
-		if err := rows.Scan(&e.ID, &e.Tenant, &e.Seq, &e.Actor, &e.Action, &e.Target, &e.Outcome, &e.RequestID, &e.At, &summary, &e.PrevHash, &e.Hash); err != nil {
+	batch := &pgx.Batch{}
+	for i, t := range before.tenants {
+		batch.Queue(`SELECT id, tenant, seq, actor, action, target, outcome, request_id, at, summary::text, prev_hash, hash
+			FROM audit_events WHERE tenant = $1 AND seq > $2 ORDER BY seq`, t, before.seqs[i])
+	}
+	br := owner.SendBatch(ctx, batch)
+	for range before.tenants {
+		rows, err := br.Query()
+		if err != nil {
 			return nil, err
 		}
-		e.Summary = []byte(summary)
-		if postgres.AuditHash(&e) == e.Hash && e.Action == "user.create" {
-			hashed++
+		for rows.Next() {
+			var e duban.AuditEvent
+			var summary string
+			if err := rows.Scan(&e.ID, &e.Tenant, &e.Seq, &e.Actor, &e.Action, &e.Target, &e.Outcome, &e.RequestID, &e.At, &summary, &e.PrevHash, &e.Hash); err != nil {
+				return nil, err
+			}
+			e.Summary = []byte(summary)
+			if postgres.AuditHash(&e) == e.Hash && e.Action == "user.create" {
+				hashed++
+			}
 		}
+		rows.Close()
 	}
-	rows.Close()
+	if err := br.Close(); err != nil {
+		return nil, err
+	}
 	limit := time.Since(t0)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	res = append(res,
