@@ -43,6 +43,7 @@ type Assignment struct {
 	ParentID         string          `json:"parent,omitempty"`
 	State            AssignmentState `json:"state"`
 	DueAt            time.Time       `json:"due_at"`
+	OriginalDue      *time.Time      `json:"original_due,omitempty" doc:"While a returned report is reworked: the due date it had before the return, restored when the rework is submitted"`
 	Overdue          bool            `json:"overdue"`
 	EscalationLevel  int             `json:"escalation_level"`
 	Draft            map[string]any  `json:"draft,omitempty"`

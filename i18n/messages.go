@@ -21,6 +21,7 @@ var messages = [][2]string{
 	{"only an investigation report files recommendations", "只有事故调查报告可以提出防范和整改措施建议"},
 	{"the follow-up's due date may be extended %d time(s), and was", "该督办事项只能延期 $1 次，已延期"},
 	{"the follow-up is %s", "督办事项状态为 $1"},
+	{"not a cursor of this list (in due-time order): start again without it", "不是此列表（按截止时间排序）的游标：请不带游标重新查询"},
 	{"must not be later than the parent assignment's due date %s", "不得晚于上级任务期限 $1"},
 	{"must not be later than %s, the due date of %s %s's own assignment %s (上级任务期限): ask that level to extend it first", "不得晚于上级任务期限 $1（$2 $3 的任务 $4）：请先由上级延期"},
 	// Lines and the registry (四库).

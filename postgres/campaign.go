@@ -96,7 +96,7 @@ func (db *DB) ProjectAssignment(ctx context.Context, p duban.AssignmentProjectio
 	return db.project(ctx, duban.SystemScope, projection{what: fmt.Sprintf("assignment %s v%d", a.ID, a.Version),
 		snapshot: q("upsert_assignment"), snapArgs: []any{a.ID, a.CampaignID, a.Tenant, string(a.Level), a.Phase, a.Title, a.ReviewerTenant, a.SignerTenant,
 			a.ParentID, string(a.State), a.DueAt, a.Overdue, a.EscalationLevel, nullJSON(a.Draft, draft), nullJSON(a.Report, report), a.Comment,
-			a.SubmittedAt, a.FirstSubmittedAt, a.ApprovedAt, a.SignedOffAt, a.Version, a.UpdatedAt},
+			a.SubmittedAt, a.FirstSubmittedAt, a.ApprovedAt, a.SignedOffAt, a.Version, a.UpdatedAt, a.OriginalDue},
 		event:     q("insert_assignment_event"),
 		eventArgs: []any{a.ID, a.Version, a.Tenant, e.At, e.Actor, e.Action, e.From, e.To, e.Comment, nullJSON(e.Details, details)},
 		audit: Audit{Tenant: a.Tenant, Action: "assignment." + e.Action, Target: "assignment/" + a.ID, Actor: e.Actor, RequestID: p.RequestID,
@@ -134,7 +134,7 @@ func scanAssignment(r pgx.CollectableRow) (duban.Assignment, error) {
 	var draft, report []byte
 	var lines []string
 	err := r.Scan(&a.ID, &a.CampaignID, &a.Tenant, &a.TenantPath, &a.Level, &a.Phase, &a.Title, &a.ReviewerTenant, &a.SignerTenant, &a.ParentID,
-		&a.State, &a.DueAt, &a.Overdue, &a.EscalationLevel, &draft, &report, &a.Comment, &a.SubmittedAt, &a.FirstSubmittedAt, &a.ApprovedAt, &a.SignedOffAt, &a.Version, &a.UpdatedAt, &lines)
+		&a.State, &a.DueAt, &a.Overdue, &a.EscalationLevel, &draft, &report, &a.Comment, &a.SubmittedAt, &a.FirstSubmittedAt, &a.ApprovedAt, &a.SignedOffAt, &a.Version, &a.UpdatedAt, &lines, &a.OriginalDue)
 	if err != nil {
 		return a, err
 	}

@@ -184,6 +184,10 @@ func (n *node) submit(ctx workflow.Context, in SubmitInput) (*duban.Assignment, 
 		if a.FirstSubmittedAt == nil {
 			a.FirstSubmittedAt = &now
 		}
+		if a.OriginalDue != nil && workflow.GetVersion(ctx, "keep-original-due", workflow.DefaultVersion, 1) == 1 {
+			a.DueAt, a.OriginalDue = *a.OriginalDue, nil // the rework is in: the original deadline stands again
+			n.rearm = true
+		}
 		if err := n.commit(ctx, a, in.Actor, "submit", "", nil); err != nil {
 			return err
 		}
@@ -239,6 +243,12 @@ func (n *node) review(ctx workflow.Context, in ReviewInput) (*duban.Assignment, 
 			n.notify(ctx, fmt.Sprintf("%s/v%d", a.ID, n.a.Version), "approved",
 				duban.Text{ZH: fmt.Sprintf("「%s」已审核通过", a.Title), EN: fmt.Sprintf("%q was approved", a.Title)}, []string{a.Tenant})
 			return nil
+		}
+		// Version 1: the assignment keeps the due date it had; the rework's
+		// submission restores it.
+		if workflow.GetVersion(ctx, "keep-original-due", workflow.DefaultVersion, 1) == 1 && a.OriginalDue == nil {
+			d := a.DueAt
+			a.OriginalDue = &d
 		}
 		a.State, a.Comment, a.DueAt, a.Overdue = duban.StateReturned, in.Comment, in.ReworkDue.UTC(), false
 		a.ApprovedAt, a.SignedOffAt = nil, nil

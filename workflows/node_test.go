@@ -258,13 +258,21 @@ func TestLifecycleAcrossNationalDay(t *testing.T) {
 					require.NoError(t, err)
 					require.Equal(t, duban.StateReturned, a.State)
 					require.Equal(t, "数据不全", a.Comment)
+					require.True(t, a.DueAt.Equal(day("2026-11-18", 23, 59)), "the rework due")
+					require.NotNil(t, a.OriginalDue, "the due date before the return is kept")
+					require.True(t, a.OriginalDue.Equal(newDue))
+					require.True(t, f.assignment("410122").OriginalDue.Equal(newDue), "and in the read model")
 				}},
 		)
 	})
 	at(day("2026-11-17", 10, 0), func() {
 		f.sequence(
 			step{"410122", workflows.UpdateSubmit, workflows.SubmitInput{Actor: zm, Values: validReport},
-				func(a *duban.Assignment, err error) { require.NoError(t, err) }},
+				func(a *duban.Assignment, err error) {
+					require.NoError(t, err)
+					require.True(t, a.DueAt.Equal(newDue), "the rework submitted: the original due date stands again")
+					require.Nil(t, a.OriginalDue)
+				}},
 			step{"410122", workflows.UpdateReview, workflows.ReviewInput{Actor: zz, Decision: workflows.DecisionApprove, Comment: "同意"},
 				func(a *duban.Assignment, err error) {
 					require.NoError(t, err)

@@ -9,13 +9,13 @@ WHERE id = $1 AND status = 'running' RETURNING scope;
 
 -- name: upsert_assignment
 INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant,
-parent_id, state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at)
-SELECT $1, $2, $3, t.path, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $19, $20, $21, $22
+parent_id, state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, original_due)
+SELECT $1, $2, $3, t.path, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16, $17, $18, $19, $20, $21, $22, $23
 FROM tenants t WHERE t.code = $3
 ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, due_at = EXCLUDED.due_at, overdue = EXCLUDED.overdue,
 escalation_level = EXCLUDED.escalation_level, draft = EXCLUDED.draft, report = EXCLUDED.report, comment = EXCLUDED.comment,
 submitted_at = EXCLUDED.submitted_at, first_submitted_at = EXCLUDED.first_submitted_at, approved_at = EXCLUDED.approved_at,
-signed_off_at = EXCLUDED.signed_off_at, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+signed_off_at = EXCLUDED.signed_off_at, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, original_due = EXCLUDED.original_due
 WHERE assignments.version < EXCLUDED.version;
 
 -- name: insert_assignment_event
@@ -44,7 +44,7 @@ WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path 
 -- name: list_assignments
 -- The conditions of count_assignments; $8 the cursor (id), $9 the limit.
 SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
 FROM assignments
 WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $2))
   AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
@@ -56,7 +56,7 @@ ORDER BY id LIMIT $9;
 -- The conditions of count_assignments, ordered by due time (an inbox, a review
 -- queue): $8 the cursor ('<due RFC 3339>|<id>' of the last row; '' from the start), $9 the limit.
 SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
 FROM assignments
 WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $2))
   AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
@@ -66,7 +66,7 @@ ORDER BY due_at, id LIMIT $9;
 
 -- name: get_assignment
 SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
 FROM assignments WHERE id = $1;
 
 -- name: assignment_history
