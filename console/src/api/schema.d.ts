@@ -1650,6 +1650,11 @@ export interface components {
             level: string;
             /** @description The campaign's department lines (条线) */
             lines?: string[] | null;
+            /**
+             * Format: date-time
+             * @description While a returned report is reworked: the due date it had before the return, restored when the rework is submitted
+             */
+            original_due?: string;
             overdue: boolean;
             parent?: string;
             phase: string;
@@ -1689,6 +1694,11 @@ export interface components {
             level: string;
             /** @description The campaign's department lines (条线) */
             lines?: string[] | null;
+            /**
+             * Format: date-time
+             * @description While a returned report is reworked: the due date it had before the return, restored when the rework is submitted
+             */
+            original_due?: string;
             overdue: boolean;
             parent?: string;
             phase: string;
