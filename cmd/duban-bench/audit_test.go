@@ -42,3 +42,41 @@ func TestBulkAuditChainVerifies(t *testing.T) {
 	require.NotNil(t, broken)
 	require.Equal(t, "410102", broken.Tenant)
 }
+
+// TestBulkAssignmentsReadBack: a bulk assignment reads back as the
+// projection would have written it — writing the same assignment through
+// ProjectAssignment (one version up) changes nothing else — and carries its
+// campaign's lines.
+func TestBulkAssignmentsReadBack(t *testing.T) {
+	t.Parallel()
+	db, d := testenv.OpenStore(t)
+	ctx := context.Background()
+	tenants, err := db.AllTenants(ctx)
+	require.NoError(t, err)
+	dir := duban.NewDirectory(tenants)
+	owner, err := pgx.Connect(ctx, d.AdminURL)
+	require.NoError(t, err)
+	defer owner.Close(ctx)
+	n, err := bulkAssignments(ctx, db, owner, dir, []string{"4101", "410122"}, []string{"42"}, 0, 1)
+	require.NoError(t, err)
+	require.Equal(t, 200*2+20, n)
+	id := duban.AssignmentID("cb000003", "410122")
+	bulk, err := db.FindAssignment(ctx, duban.SystemScope, id)
+	require.NoError(t, err)
+	require.Equal(t, []duban.Line{duban.LineConstruction}, bulk.Lines, "the campaign's line")
+	next := *bulk
+	next.Version = 2
+	require.NoError(t, db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: next,
+		Event: duban.AssignmentEvent{Version: 2, At: next.UpdatedAt, Actor: "t", Action: "test", To: string(next.State)}}))
+	again, err := db.FindAssignment(ctx, duban.SystemScope, id)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, again.Version)
+	again.Version = 1
+	require.Equal(t, *bulk, *again, "the projection writes the same row")
+	mine, total, err := db.ListAssignments(ctx, duban.SystemScope, duban.AssignmentFilter{Tenants: []string{"410122"}, ByDue: true, Limit: 500})
+	require.NoError(t, err)
+	require.Equal(t, 200, total)
+	for i := 1; i < len(mine); i++ {
+		require.False(t, mine[i].DueAt.Before(mine[i-1].DueAt), "soonest due first")
+	}
+}
