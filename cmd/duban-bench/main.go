@@ -16,7 +16,7 @@ import (
 const usage = `duban-bench — benchmarks and load test for Duban 督办
 
 Usage:
-  duban-bench [fanout|townships|reads|update|console|registry|audit]...
+  duban-bench [fanout|townships|reads|update|console|registry|audit|inbox]...
                    benchmarks on a throwaway stack, each with its baselines (BENCHMARKS.md)
   duban-bench cluster
                    the production rehearsal: a Temporal cluster built from source on PostgreSQL (frontend,
