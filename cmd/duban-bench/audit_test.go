@@ -7,6 +7,7 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/internal/testenv"
+	"github.com/duban/duban/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
@@ -19,15 +20,9 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // bulk row is caught.
 func TestBulkAuditChainVerifies(t *testing.T) {
 	t.Parallel()
-	db, d := testenv.OpenStore(t)
+	db, dir, owner := bulkStore(t)
 	ctx := context.Background()
-	tenants, err := db.AllTenants(ctx)
-	require.NoError(t, err)
-	dir := duban.NewDirectory(tenants)
 	require.NoError(t, db.RecordDenied(ctx, "4101", "user.create", "tenant/4101", nil))
-	owner, err := pgx.Connect(ctx, d.AdminURL)
-	require.NoError(t, err)
-	defer owner.Close(ctx)
 	chains := subtree(dir, "4101")
 	require.NoError(t, bulkAudit(ctx, owner, dir, chains, 3000, time.Now().Add(-time.Hour)))
 	require.NoError(t, db.RecordDenied(ctx, "410122", "user.create", "tenant/410122", map[string]any{"after": true}))
@@ -49,14 +44,8 @@ func TestBulkAuditChainVerifies(t *testing.T) {
 // campaign's lines.
 func TestBulkAssignmentsReadBack(t *testing.T) {
 	t.Parallel()
-	db, d := testenv.OpenStore(t)
+	db, dir, owner := bulkStore(t)
 	ctx := context.Background()
-	tenants, err := db.AllTenants(ctx)
-	require.NoError(t, err)
-	dir := duban.NewDirectory(tenants)
-	owner, err := pgx.Connect(ctx, d.AdminURL)
-	require.NoError(t, err)
-	defer owner.Close(ctx)
 	n, err := bulkAssignments(ctx, db, owner, dir, []string{"4101", "410122"}, []string{"42"}, 0, 1)
 	require.NoError(t, err)
 	require.Equal(t, 200*2+20, n)
@@ -79,4 +68,17 @@ func TestBulkAssignmentsReadBack(t *testing.T) {
 	for i := 1; i < len(mine); i++ {
 		require.False(t, mine[i].DueAt.Before(mine[i-1].DueAt), "soonest due first")
 	}
+}
+
+// bulkStore is a store on a fresh database, its tenant directory and a
+// connection as the table owner, for the bulk writers.
+func bulkStore(t *testing.T) (*postgres.DB, *duban.Directory, *pgx.Conn) {
+	db, d := testenv.OpenStore(t)
+	ctx := context.Background()
+	tenants, err := db.AllTenants(ctx)
+	require.NoError(t, err)
+	owner, err := pgx.Connect(ctx, d.AdminURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { owner.Close(ctx) })
+	return db, duban.NewDirectory(tenants), owner
 }
