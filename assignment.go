@@ -95,6 +95,11 @@ type AssignmentFilter struct {
 	ByDue bool
 }
 
+// MaxExactTotal is the most matches a list of assignments counts exactly:
+// a store answers MaxExactTotal+1 for "more" (a province-wide count would
+// otherwise read every row of the province for each page).
+const MaxExactTotal = 10000
+
 // DueCursor is the keyset cursor of an assignment in due-time order.
 func DueCursor(a Assignment) string { return a.DueAt.UTC().Format(time.RFC3339Nano) + "|" + a.ID }
 

@@ -426,9 +426,11 @@ func mutating(action string) bool {
 
 // Page is the common list envelope.
 type Page[T any] struct {
-	Items      []T    `json:"items" doc:"This page of results"`
-	Total      int    `json:"total" doc:"How many match in all"`
-	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
+	Items []T `json:"items" doc:"This page of results"`
+	Total int `json:"total" doc:"How many match in all (at most 10,000 for assignments: see total_capped)"`
+	// TotalCapped: more match than were counted; Total is the cap.
+	TotalCapped bool   `json:"total_capped,omitempty" doc:"More than total match: the count stopped there (a province's whole list is not counted for each page)"`
+	NextCursor  string `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page"`
 }
 
 // PageParams are the common list query parameters.

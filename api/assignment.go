@@ -94,7 +94,11 @@ func (s *Server) registerAssignments(api huma.API) {
 		if f.ByDue {
 			key = duban.DueCursor
 		}
-		return &struct{ Body Page[duban.Assignment] }{pageOf(items, total, in.Limit, key)}, nil
+		page := pageOf(items, total, in.Limit, key)
+		if total > duban.MaxExactTotal {
+			page.Total, page.TotalCapped = duban.MaxExactTotal, true
+		}
+		return &struct{ Body Page[duban.Assignment] }{page}, nil
 	})
 
 	huma.Register(api, huma.Operation{

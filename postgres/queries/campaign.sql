@@ -36,10 +36,13 @@ FROM assignments WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree;
 
 -- name: count_assignments
 -- $1 campaign, $2 within (tenant code), $3 tenants, $4 state, $5 level, $6 overdue, $7 due before; '' or NULL: any.
-SELECT count(*) FROM assignments
+-- Counted up to 10,001 (duban.MaxExactTotal + 1): beyond, the total is "more than 10,000", so that a
+-- province's first page does not count its every row (BENCHMARKS.md, growth).
+SELECT count(*) FROM (SELECT 1 FROM assignments
 WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $2))
   AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
-  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7);
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
+LIMIT 10001) capped;
 
 -- name: list_assignments
 -- The conditions of count_assignments; $8 the cursor (id), $9 the limit.

@@ -2683,9 +2683,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageAssessment: {
             /** @description This page of results */
@@ -2694,9 +2696,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageAssignment: {
             /** @description This page of results */
@@ -2705,9 +2709,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageAuditEventOut: {
             /** @description This page of results */
@@ -2716,9 +2722,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageCalendarDayOut: {
             /** @description This page of results */
@@ -2727,9 +2735,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageCampaignOut: {
             /** @description This page of results */
@@ -2738,9 +2748,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageCircularSummary: {
             /** @description This page of results */
@@ -2749,9 +2761,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageDangerousWork: {
             /** @description This page of results */
@@ -2760,9 +2774,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageEnterprise: {
             /** @description This page of results */
@@ -2771,9 +2787,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageFollowUp: {
             /** @description This page of results */
@@ -2782,9 +2800,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageHazard: {
             /** @description This page of results */
@@ -2793,9 +2813,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageListItem: {
             /** @description This page of results */
@@ -2804,9 +2826,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageNotification: {
             /** @description This page of results */
@@ -2815,9 +2839,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PagePerson: {
             /** @description This page of results */
@@ -2826,9 +2852,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageProject: {
             /** @description This page of results */
@@ -2837,9 +2865,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageRoleBindingOut: {
             /** @description This page of results */
@@ -2848,9 +2878,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageSummons: {
             /** @description This page of results */
@@ -2859,9 +2891,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageTemplateOut: {
             /** @description This page of results */
@@ -2870,9 +2904,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageTenantOut: {
             /** @description This page of results */
@@ -2881,9 +2917,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageUserOut: {
             /** @description This page of results */
@@ -2892,9 +2930,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         PageWebhook: {
             /** @description This page of results */
@@ -2903,9 +2943,11 @@ export interface components {
             next_cursor?: string;
             /**
              * Format: int64
-             * @description How many match in all
+             * @description How many match in all (at most 10,000 for assignments: see total_capped)
              */
             total: number;
+            /** @description More than total match: the count stopped there (a province's whole list is not counted for each page) */
+            total_capped?: boolean;
         };
         Person: {
             certificates: components["schemas"]["Certificate"][] | null;
