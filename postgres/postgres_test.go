@@ -518,4 +518,3 @@ func TestAssignmentTotalCapped(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 180, total, "under the cap: exact")
 }
-
