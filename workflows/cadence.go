@@ -28,13 +28,23 @@ type CadenceInput struct {
 	Until      time.Time
 }
 
+// CadenceRunPeriods is how many periods one run of a cadence starts before
+// it continues as new: a three-year campaign's cadence keeps at most a
+// year of history (its period campaigns are abandoned children, so they
+// run on untouched).
+const CadenceRunPeriods = 12
+
 // CadenceFlow starts, at the beginning of every month after launch, a
 // period campaign for the month just ended (e.g. the monthly update of the
 // three lists), due on the cadence's working day; each period campaign is a
 // campaign tree of its own (abandoned by this workflow, so it outlives it).
-// It ends after the last period before Until, or when cancelled with its campaign.
+// It ends after the last period before Until, or when cancelled with its
+// campaign. From version 1 of "cadence-continue-as-new" it continues as new
+// after CadenceRunPeriods periods (or sooner when the server suggests it);
+// the input carries all it needs, the next period being the next month.
 func CadenceFlow(ctx workflow.Context, in CadenceInput) error {
 	period := in.Template.PeriodTemplate()
+	started := 0
 	for {
 		now := workflow.Now(ctx).In(calendar.Shanghai)
 		next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, calendar.Shanghai)
@@ -61,6 +71,12 @@ func CadenceFlow(ctx workflow.Context, in CadenceInput) error {
 		f := workflow.ExecuteChildWorkflow(cctx, CampaignNode, root)
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !isAlreadyStarted(err) {
 			return fmt.Errorf("start period campaign %s: %w", c.ID, err)
+		}
+		started++
+		if started >= CadenceRunPeriods || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if workflow.GetVersion(ctx, "cadence-continue-as-new", workflow.DefaultVersion, 1) == 1 {
+				return workflow.NewContinueAsNewError(ctx, CadenceWorkflowName, in)
+			}
 		}
 	}
 }

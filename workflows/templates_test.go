@@ -9,6 +9,7 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/calendar"
 	"github.com/duban/duban/workflows"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -128,4 +129,47 @@ func TestRectificationCadence(t *testing.T) {
 	require.True(t, checked)
 	require.NoError(t, f.env.GetWorkflowError())
 	require.Equal(t, 3, f.count(`SELECT count(*) FROM campaigns WHERE parent_campaign = $1 AND status = 'completed'`, f.cid))
+}
+
+// TestCadenceThreeYearsContinuesAsNew: a three-year action's cadence starts
+// 36 monthly periods; each run starts twelve and continues as new, so no run
+// keeps more than a year of history, and the next run, started where the
+// last one stopped, goes on with the next month: every month once, none
+// twice, none after the campaign's end. (The period campaigns are stood in
+// for: each is a campaign tree of its own, tested elsewhere.)
+func TestCadenceThreeYearsContinuesAsNew(t *testing.T) {
+	t.Parallel()
+	tpl := duban.TemplateByID("rectification-3y")
+	start := day("2026-01-05", 9, 0)
+	until := day("2028-12-31", 23, 59)
+	f, in := setupTemplate(t, "rectification-3y", start, "41", []duban.Level{duban.LevelCounty}, []string{"410122"},
+		[]duban.PhaseDeadline{{ID: "consolidate", Due: until}})
+	c, err := f.db.GetCampaign(context.Background(), duban.SystemScope, f.cid)
+	require.NoError(t, err)
+	input := workflows.CadenceInput{Campaign: *c, ScopeName: in.Name, ScopeLevel: in.Level, Template: *tpl, Until: until}
+	periods := func() int { return f.count(`SELECT count(*) FROM campaigns WHERE parent_campaign = $1`, f.cid) }
+	env := f.env
+	for run := 1; ; run++ {
+		require.LessOrEqual(t, run, 4)
+		started := 0
+		env.RegisterWorkflowWithOptions(workflows.CadenceFlow, workflow.RegisterOptions{Name: workflows.CadenceWorkflowName})
+		env.OnWorkflow(workflows.WorkflowName, mock.Anything, mock.Anything).Return(func(_ workflow.Context, _ workflows.NodeInput) error {
+			started++
+			return nil
+		})
+		env.ExecuteWorkflow(workflows.CadenceWorkflowName, input)
+		require.True(t, env.IsWorkflowCompleted())
+		err := env.GetWorkflowError()
+		if err == nil {
+			require.Equal(t, 3, run, "three runs of twelve months")
+			break
+		}
+		var cont *workflow.ContinueAsNewError
+		require.ErrorAs(t, err, &cont, "run %d continues as new", run)
+		require.Equal(t, workflows.CadenceRunPeriods, started, "run %d started a year of periods", run)
+		require.Equal(t, run*workflows.CadenceRunPeriods, periods())
+		env = newEnv(f.db, f.dir, env.Now())
+	}
+	require.Equal(t, 35, periods(), "January 2026 to November 2028: one period for each month ended before the campaign's end")
+	require.Equal(t, 35, f.count(`SELECT count(DISTINCT period) FROM campaigns WHERE parent_campaign = $1`, f.cid), "no month twice")
 }
