@@ -2,7 +2,6 @@ package duban
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -162,8 +161,8 @@ type Commitment struct {
 // NonBlankList checks every entry of a list of free texts is not blank.
 func NonBlankList(at string, ss []string) error {
 	for i, s := range ss {
-		if strings.TrimSpace(s) == "" {
-			return Invalid(at+"["+strconv.Itoa(i)+"]", "must not be blank", s)
+		if err := NonBlank(at+"["+strconv.Itoa(i)+"]", s); err != nil {
+			return err
 		}
 	}
 	return nil

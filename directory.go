@@ -33,6 +33,14 @@ func (d *Directory) Len() int { return len(d.byCode) }
 // Get returns the tenant with code, or nil.
 func (d *Directory) Get(code string) *Tenant { return d.byCode[code] }
 
+// Name is the name of the tenant with code ("" when there is none).
+func (d *Directory) Name(code string) string {
+	if t := d.byCode[code]; t != nil {
+		return t.Name
+	}
+	return ""
+}
+
 // Supervised returns the codes a tenant supervises directly, sorted.
 func (d *Directory) Supervised(code string) []string { return d.supervised[code] }
 

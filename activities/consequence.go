@@ -30,7 +30,7 @@ type RaiseInput struct {
 // a retry).
 func (a *Activities) RaiseSummons(ctx context.Context, in RaiseInput) (string, error) {
 	s := &duban.Summons{ID: "s" + strings.NewReplacer("/", "-", ".", "-").Replace(in.Source) + "-" + in.Tenant, Tenant: in.Tenant, Convener: in.Convener,
-		TenantName: a.name(in.Tenant), ConvenerName: a.name(in.Convener), Lines: in.Lines, Source: in.Source, Reason: in.Reason,
+		TenantName: a.Dir.Name(in.Tenant), ConvenerName: a.Dir.Name(in.Convener), Lines: in.Lines, Source: in.Source, Reason: in.Reason,
 		State: duban.SummonsRaised, RaisedAt: in.At, Version: 1, UpdatedAt: in.At}
 	if s.Lines == nil {
 		s.Lines = []duban.Line{}
@@ -54,13 +54,6 @@ func (a *Activities) RaiseSummons(ctx context.Context, in RaiseInput) (string, e
 // the same campaign.
 func (a *Activities) PreviousLaggards(ctx context.Context, campaign, issuer, circular string) ([]string, error) {
 	return a.DB.PreviousLaggards(ctx, campaign, issuer, circular)
-}
-
-func (a *Activities) name(code string) string {
-	if t := a.Dir.Get(code); t != nil {
-		return t.Name
-	}
-	return ""
 }
 
 // WorkdaysLater returns the end of the day n working days after the day of

@@ -70,9 +70,4 @@ func (s *Server) registerMe(api huma.API) {
 }
 
 // name is a tenant's name ("" when unknown).
-func (s *Server) name(code string) string {
-	if t := s.Dir.Get(code); t != nil {
-		return t.Name
-	}
-	return ""
-}
+func (s *Server) name(code string) string { return s.Dir.Name(code) }

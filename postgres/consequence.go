@@ -87,16 +87,24 @@ func (db *DB) InsertSummons(ctx context.Context, scope []string, s *duban.Summon
 // (optimistic: a concurrent change makes it a conflict), audited.
 func (db *DB) UpdateSummons(ctx context.Context, scope []string, s *duban.Summons, action string) error {
 	doc, _ := json.Marshal(s)
+	return db.replaceVersioned(ctx, scope, "summons "+s.ID, q("update_summons"), []any{s.ID, s.State, s.MeetingAt, doc, s.Version, s.UpdatedAt},
+		Audit{Tenant: s.Convener, Action: "summons." + action, Target: "summons/" + s.ID,
+			Summary: map[string]any{"tenant": s.Tenant, "state": s.State, "version": s.Version, "meeting_at": s.MeetingAt}})
+}
+
+// replaceVersioned runs an optimistic replacement (it changes a row only
+// where the stored version is the one read) and audits it; no row changed
+// is a conflict naming what.
+func (db *DB) replaceVersioned(ctx context.Context, scope []string, what, query string, args []any, audit Audit) error {
 	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q("update_summons"), s.ID, s.State, s.MeetingAt, doc, s.Version, s.UpdatedAt)
+		tag, err := tx.Exec(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return duban.Errorf(duban.EConflict, "summons %s was changed meanwhile: read it again", s.ID)
+			return duban.Errorf(duban.EConflict, "%s was changed meanwhile: read it again", what)
 		}
-		_, err = AppendAudit(ctx, tx, Audit{Tenant: s.Convener, Action: "summons." + action, Target: "summons/" + s.ID,
-			Summary: map[string]any{"tenant": s.Tenant, "state": s.State, "version": s.Version, "meeting_at": s.MeetingAt}})
+		_, err = AppendAudit(ctx, tx, audit)
 		return err
 	}))
 }
@@ -144,17 +152,8 @@ func (db *DB) InsertAssessment(ctx context.Context, scope []string, a *duban.Ass
 // a.Version-1 (optimistic), audited under action.
 func (db *DB) UpdateAssessment(ctx context.Context, scope []string, a *duban.Assessment, action string, summary any) error {
 	doc, _ := json.Marshal(a)
-	return FormatError(db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q("update_assessment"), a.ID, doc, a.Version, a.UpdatedAt)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return duban.Errorf(duban.EConflict, "assessment %s was changed meanwhile: read it again", a.ID)
-		}
-		_, err = AppendAudit(ctx, tx, Audit{Tenant: a.Tenant, Action: "assessment." + action, Target: "assessment/" + a.ID, Summary: summary})
-		return err
-	}))
+	return db.replaceVersioned(ctx, scope, "assessment "+a.ID, q("update_assessment"), []any{a.ID, doc, a.Version, a.UpdatedAt},
+		Audit{Tenant: a.Tenant, Action: "assessment." + action, Target: "assessment/" + a.ID, Summary: summary})
 }
 
 // GetAssessment returns an assessment within scope.

@@ -8,7 +8,6 @@ import (
 	"github.com/duban/duban"
 	"github.com/duban/duban/activities"
 	"github.com/duban/duban/calendar"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -63,13 +62,7 @@ func CadenceFlow(ctx workflow.Context, in CadenceInput) error {
 		}
 		root := NodeInput{CampaignID: c.ID, Root: true, Scope: c.Scope, Tenant: c.Scope, Name: in.ScopeName, Level: in.ScopeLevel,
 			Title: c.Title, Phase: c.Phases[0].ID, Due: c.Phases[0].Due, Levels: c.Levels, Targets: c.Targets, Template: period}
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            RootID(c.ID),
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		})
-		f := workflow.ExecuteChildWorkflow(cctx, CampaignNode, root)
-		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !isAlreadyStarted(err) {
+		if err := startAbandoned(ctx, RootID(c.ID), CampaignNode, root); err != nil {
 			return fmt.Errorf("start period campaign %s: %w", c.ID, err)
 		}
 		started++

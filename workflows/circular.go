@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/duban/duban/activities"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/duban/duban"
@@ -85,10 +84,7 @@ func circularConsequences(ctx workflow.Context, in CircularInput) error {
 	for _, t := range in.Laggards {
 		f := duban.FollowUp{ID: "f" + in.Circular + "-" + t, Kind: duban.FollowUpFocus, Source: "circular/" + in.Circular, Tenant: t, TenantName: in.Names[t],
 			Issuer: in.Issuer, IssuerName: in.IssuerName, Lines: in.Lines, Title: "对照通报《" + in.Title + "》整改并报告", DueAt: due}
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: FollowUpWorkflowID(f.ID),
-			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE})
-		fut := workflow.ExecuteChildWorkflow(cctx, FollowUpFlow, FollowUpInput{FollowUp: f, IssuerSupervisor: in.IssuerSupervisor})
-		if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !isAlreadyStarted(err) {
+		if err := startAbandoned(ctx, FollowUpWorkflowID(f.ID), FollowUpFlow, FollowUpInput{FollowUp: f, IssuerSupervisor: in.IssuerSupervisor}); err != nil {
 			return err
 		}
 		if slices.Contains(before, t) {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/activities"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -181,10 +180,8 @@ func (w *followUp) complete(ctx workflow.Context, in CompleteFollowUpInput) (dub
 			if child.Tenant == "" {
 				child.Tenant = f.Tenant
 			}
-			cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: FollowUpWorkflowID(child.ID),
-				ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE})
-			fut := workflow.ExecuteChildWorkflow(cctx, FollowUpFlow, FollowUpInput{FollowUp: child, IssuerSupervisor: w.in.IssuerSupervisor, Actor: in.Actor.Login})
-			if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !isAlreadyStarted(err) {
+			if err := startAbandoned(ctx, FollowUpWorkflowID(child.ID), FollowUpFlow,
+				FollowUpInput{FollowUp: child, IssuerSupervisor: w.in.IssuerSupervisor, Actor: in.Actor.Login}); err != nil {
 				return w.f, err
 			}
 		}

@@ -317,12 +317,7 @@ func notifyAndWait(ctx workflow.Context, key, kind string, title duban.Text, bod
 	if len(ns) == 0 {
 		return nil
 	}
-	var ids []int64
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.Notify, ns).Get(ctx, &ids); err != nil || len(ids) == 0 {
-		return err
-	}
-	_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, webhookOpts), acts.DeliverWebhooks, ids).Get(ctx, nil)
-	return nil
+	return storeAndDeliver(ctx, ns)
 }
 
 // runDeadlines keeps one deadline's reminders and escalations until done:

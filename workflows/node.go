@@ -493,13 +493,31 @@ func (n *node) notify(ctx workflow.Context, key, kind string, title duban.Text, 
 // deliver stores notifications and delivers their webhooks in the
 // background: neither blocks the workflow's progress.
 func deliver(ctx workflow.Context, ns []duban.NewNotification) {
-	workflow.Go(ctx, func(g workflow.Context) {
-		var ids []int64
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(g, activityOpts), acts.Notify, ns).Get(g, &ids); err != nil || len(ids) == 0 {
-			return
-		}
-		_ = workflow.ExecuteActivity(workflow.WithActivityOptions(g, webhookOpts), acts.DeliverWebhooks, ids).Get(g, nil)
-	})
+	workflow.Go(ctx, func(g workflow.Context) { _ = storeAndDeliver(g, ns) })
+}
+
+// storeAndDeliver stores notifications and then tries their webhooks (a
+// failing webhook is retried by its activity and never fails the caller);
+// it returns once both are done, or the store's error.
+func storeAndDeliver(ctx workflow.Context, ns []duban.NewNotification) error {
+	var ids []int64
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, activityOpts), acts.Notify, ns).Get(ctx, &ids); err != nil || len(ids) == 0 {
+		return err
+	}
+	_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, webhookOpts), acts.DeliverWebhooks, ids).Get(ctx, nil)
+	return nil
+}
+
+// startAbandoned starts a child workflow that outlives its parent (a
+// period campaign, a follow-up) and returns once it has started; one
+// already started under id is no error.
+func startAbandoned(ctx workflow.Context, id string, wf, arg any) error {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: id,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE})
+	if err := workflow.ExecuteChildWorkflow(cctx, wf, arg).GetChildWorkflowExecution().Get(ctx, nil); err != nil && !isAlreadyStarted(err) {
+		return err
+	}
+	return nil
 }
 
 // tighten applies an earlier internal deadline from the parent (倒排工期).

@@ -109,7 +109,6 @@ func benchAudit(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 		return nil, err
 	}
 	limit := time.Since(t0)
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	res = append(res,
 		BenchResult{Name: fmt.Sprintf("audit verify, full walk of %d events", fullN), Value: ms(full), Unit: "ms"},
 		BenchResult{Name: "audit verify, routine without checkpoints (the first one: the whole log)", Value: ms(first), Baseline: ms(full), Unit: "ms", Note: "baseline: the full walk"},

@@ -346,15 +346,7 @@ func benchReads(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 		}
 	}
 	scope := []string{b.app.Dir.Get("4101").Path}
-	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		items, total, err := b.app.DB.ListAssignments(r.Context(), scope, duban.AssignmentFilter{Within: "4101", Limit: 50})
-		if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "total": total})
-	}))
+	bare := b.bareAssignments(scope, duban.AssignmentFilter{Within: "4101", Limit: 50})
 	defer bare.Close()
 	var res []BenchResult
 	tok := b.token("zhengzhou-reviewer")
@@ -374,6 +366,20 @@ func benchReads(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResul
 		}
 	}
 	return res, nil
+}
+
+// bareAssignments serves the store's list of assignments for scope and f
+// behind a bare net/http handler: the baseline of the API's overhead.
+func (b *benchStack) bareAssignments(scope []string, f duban.AssignmentFilter) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		items, total, err := b.app.DB.ListAssignments(r.Context(), scope, f)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "total": total})
+	}))
 }
 
 // benchUpdate: an Update with a projection write (save-assignment-draft,

@@ -161,7 +161,6 @@ func benchConsole(ctx context.Context, b *benchStack, out io.Writer) ([]BenchRes
 	if err != nil {
 		return nil, err
 	}
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	return []BenchResult{
 		{Name: "console: navigation → interactive inbox", Value: ms(inbox), Baseline: ms(inboxFloor), Unit: "ms",
 			Note: fmt.Sprintf("baseline: navigating to a static file; the page's API calls alone take %.1f ms", ms(inboxData))},

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -88,15 +86,7 @@ func inboxReads(ctx context.Context, b *benchStack, owner *pgx.Conn, size string
 	}
 	var res []BenchResult
 	for _, rd := range reads {
-		bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			items, total, err := b.app.DB.ListAssignments(r.Context(), rd.scope, rd.filter)
-			if err != nil {
-				http.Error(w, err.Error(), 500)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "total": total})
-		}))
+		bare := b.bareAssignments(rd.scope, rd.filter)
 		tok := b.token(rd.login)
 		api := loadRun(ctx, 1, 3*time.Second, func(c *http.Client) (int, error) {
 			return load.DoStatus(ctx, c, tok, "GET", b.srv.URL+rd.path, nil)
