@@ -95,10 +95,16 @@ type AssignmentFilter struct {
 	ByDue bool
 }
 
-// MaxExactTotal is the most matches a list of assignments counts exactly:
-// a store answers MaxExactTotal+1 for "more" (a province-wide count would
-// otherwise read every row of the province for each page).
+// MaxExactTotal is the most matches a list counts row by row when its
+// conditions leave the kept totals (a campaign, a due time, an enterprise):
+// beyond, a store answers TotalCapped (a province-wide count would otherwise
+// read every row of the province for each page). Lists without such
+// conditions read totals kept as rows change, exact at any size.
 const MaxExactTotal = 10000
+
+// TotalCapped is the total a store answers when more than MaxExactTotal
+// rows match and they were not all counted.
+const TotalCapped = -1
 
 // DueCursor is the keyset cursor of an assignment in due-time order.
 func DueCursor(a Assignment) string { return a.DueAt.UTC().Format(time.RFC3339Nano) + "|" + a.ID }

@@ -472,6 +472,9 @@ func pageOf[T any](items []T, total, limit int, key func(T) string) Page[T] {
 		items = []T{}
 	}
 	p := Page[T]{Items: items, Total: total}
+	if total == duban.TotalCapped {
+		p.Total, p.TotalCapped = duban.MaxExactTotal, true
+	}
 	if len(items) == limit && limit > 0 {
 		p.NextCursor = encodeCursor(key(items[len(items)-1]))
 	}

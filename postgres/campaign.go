@@ -165,8 +165,20 @@ func (db *DB) ListAssignments(ctx context.Context, scope []string, f duban.Assig
 	if f.ByDue {
 		list = q("list_assignments_by_due")
 	}
-	return page(ctx, db, scope, q("count_assignments"), list,
-		[]any{f.Campaign, f.Within, f.Tenants, f.State, f.Level, f.Overdue, f.DueBefore}, f.After, f.Limit, scanAssignment)
+	within, found, err := db.pathOf(ctx, f.Within)
+	if err != nil || !found {
+		return nil, 0, err // a subtree of no tenant holds nothing
+	}
+	one := ""
+	if len(f.Tenants) == 1 {
+		one = f.Tenants[0] // an equality the (tenant, due_at, id) index serves in order
+	}
+	args := []any{f.Campaign, within, f.Tenants, f.State, f.Level, f.Overdue, f.DueBefore, one}
+	count, countArgs := q("count_assignments"), args
+	if f.Campaign == "" && f.DueBefore == nil {
+		count, countArgs = q("count_assignments_kept"), []any{within, f.Tenants, f.State, f.Level, f.Overdue, one}
+	}
+	return pageCounted(ctx, db, scope, count, countArgs, list, args, f.After, f.Limit, scanAssignment)
 }
 
 // CampaignProgress rolls a campaign's assignments up to each given tenant's

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
@@ -20,8 +21,9 @@ import (
 // DB is the store. It connects as the application role, which does not own
 // the tables, so row-level security applies to every query.
 type DB struct {
-	Pool *pgxpool.Pool
-	url  string
+	Pool  *pgxpool.Pool
+	url   string
+	paths sync.Map // tenant code → path (the division tree does not change while running)
 }
 
 // Open connects to url.
@@ -30,6 +32,13 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	// Lists take optional conditions ($n = '' OR ...) and a subtree's path
+	// as values: only a plan made for the values drops the unused conditions
+	// and estimates the subtree from the statistics (a generic plan, which
+	// PostgreSQL may switch to after five executions, reads a province's
+	// every row for a page; BENCHMARKS.md, growth). Planning these takes
+	// 0.1–0.7 ms.
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -49,6 +58,25 @@ func WithTracing(tp trace.TracerProvider) Option {
 	return func(c *pgxpool.Config) {
 		c.ConnConfig.Tracer = queryTracer{tracer: tp.Tracer("github.com/duban/duban/postgres")}
 	}
+}
+
+// pathOf is a tenant's path ("" for no code); found is false for a code
+// that names no tenant.
+func (db *DB) pathOf(ctx context.Context, code string) (path string, found bool, err error) {
+	if code == "" {
+		return "", true, nil
+	}
+	if p, ok := db.paths.Load(code); ok {
+		return p.(string), true, nil
+	}
+	var p string
+	if err := db.Pool.QueryRow(ctx, q("tenant_path"), code).Scan(&p); errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, err
+	}
+	db.paths.Store(code, p)
+	return p, true, nil
 }
 
 // Close closes the pool.

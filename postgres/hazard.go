@@ -47,8 +47,16 @@ func (db *DB) GetHazard(ctx context.Context, scope []string, id string) (*duban.
 
 // ListHazards returns hazards within scope ordered by id, and the total.
 func (db *DB) ListHazards(ctx context.Context, scope []string, f duban.HazardFilter) ([]duban.Hazard, int, error) {
-	return page(ctx, db, scope, q("count_hazards"), q("list_hazards"),
-		[]any{f.Within, f.Grade, f.State, f.Overdue, f.Listed, f.Campaign, f.Enterprise, f.Project}, f.After, f.Limit, scanHazard)
+	within, found, err := db.pathOf(ctx, f.Within)
+	if err != nil || !found {
+		return nil, 0, err // a subtree of no tenant holds nothing
+	}
+	args := []any{within, f.Grade, f.State, f.Overdue, f.Listed, f.Campaign, f.Enterprise, f.Project}
+	count, countArgs := q("count_hazards"), args
+	if f.Campaign == "" && f.Enterprise == "" && f.Project == "" {
+		count, countArgs = q("count_hazards_kept"), args[:5]
+	}
+	return pageCounted(ctx, db, scope, count, countArgs, q("list_hazards"), args, f.After, f.Limit, scanHazard)
 }
 
 // HazardsClosed counts hazards of a campaign in a subtree closed in [from, to).

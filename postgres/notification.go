@@ -38,7 +38,12 @@ func (db *DB) InsertNotifications(ctx context.Context, ns []duban.NewNotificatio
 
 // ListNotifications returns notifications of the given tenants, newest first.
 func (db *DB) ListNotifications(ctx context.Context, scope []string, f duban.NotificationFilter) ([]duban.Notification, int, error) {
-	return page(ctx, db, scope, q("count_notifications"), q("list_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login}, f.BeforeID, f.Limit,
+	one := ""
+	if len(f.Tenants) == 1 {
+		one = f.Tenants[0] // an equality the (tenant, id) index serves in order
+	}
+	return pageCounted(ctx, db, scope, q("count_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login},
+		q("list_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login, one}, f.BeforeID, f.Limit,
 		func(r pgx.CollectableRow) (duban.Notification, error) {
 			var n duban.Notification
 			var body []byte

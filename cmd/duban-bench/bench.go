@@ -490,7 +490,7 @@ func peakRSS() int64 {
 
 var benches = map[string]func(context.Context, *benchStack, io.Writer) ([]BenchResult, error){
 	"fanout": benchFanout, "townships": benchTownships, "reads": benchReads, "update": benchUpdate, "console": benchConsole,
-	"registry": benchRegistry, "audit": benchAudit, "inbox": benchInbox,
+	"registry": benchRegistry, "audit": benchAudit, "inbox": benchInbox, "hold": benchHold,
 }
 
 // runBench runs the named benchmarks (all but townships by default) on a
@@ -543,4 +543,14 @@ func tableBytes(ctx context.Context, url string, tables ...string) (map[string]i
 		out[t] = n
 	}
 	return out, nil
+}
+
+// benchHold prints where the stack's PostgreSQL listens and waits until
+// interrupted: after `inbox` or `volume`, for EXPLAIN ANALYZE on the data
+// (psql "<admin URL>"; SET ROLE duban_app and set duban.scope to see what the
+// API sees).
+func benchHold(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult, error) {
+	fmt.Fprintf(out, "PostgreSQL (owner): %s\nAPI: %s\nholding until interrupted\n", b.pg.AdminURL("duban"), b.srv.URL)
+	<-ctx.Done()
+	return nil, nil
 }

@@ -20,16 +20,26 @@ SELECT count(*) FROM hazards WHERE campaign_id = $1 AND tenant_path <@ $2::text:
 AND state = 'closed' AND closed_at >= $3 AND closed_at < $4;
 
 -- name: count_hazards
--- $1 within (tenant code), $2 grade, $3 state, $4 overdue, $5 listed, $6 campaign, $7 enterprise, $8 project; '' or NULL: any.
-SELECT count(*) FROM hazards
-WHERE ($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1)) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+-- $1 within (the tenant's path, as for assignments), $2 grade, $3 state, $4 overdue, $5 listed, $6 campaign, $7 enterprise, $8 project; '' or NULL: any.
+-- Counted up to 10,001 (duban.MaxExactTotal + 1; beyond, -1: duban.TotalCapped); without a campaign, an enterprise or a project,
+-- count_hazards_kept reads the kept totals instead.
+SELECT CASE WHEN count(*) > 10000 THEN -1 ELSE count(*) END FROM (SELECT 1 FROM hazards
+WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/'))) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
   AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5) AND ($6 = '' OR campaign_id = $6)
-  AND ($7 = '' OR enterprise = $7) AND ($8 = '' OR project = $8);
+  AND ($7 = '' OR enterprise = $7) AND ($8 = '' OR project = $8)
+LIMIT 10001) capped;
+
+-- name: count_hazards_kept
+-- The total of count_hazards without a campaign, an enterprise or a project, from the totals the
+-- triggers of migration 014 keep: $1 within, $2 grade, $3 state, $4 overdue, $5 listed.
+SELECT coalesce(sum(n), 0) FROM hazard_totals
+WHERE ($1 = '' OR tenant_path <@ $1::text::ltree) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+  AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5);
 
 -- name: list_hazards
 -- The conditions of count_hazards; $9 the cursor (id), $10 the limit.
 SELECT doc, tenant_path::text FROM hazards
-WHERE ($1 = '' OR tenant_path <@ (SELECT path FROM tenants WHERE code = $1)) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/'))) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
   AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5) AND ($6 = '' OR campaign_id = $6)
   AND ($7 = '' OR enterprise = $7) AND ($8 = '' OR project = $8)
   AND ($9 = '' OR id > $9)

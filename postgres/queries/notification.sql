@@ -42,14 +42,16 @@ SELECT at, attendees FROM summons WHERE assignment_id = $1;
 SELECT DISTINCT login FROM role_bindings WHERE tenant = $1 ORDER BY login;
 
 -- name: count_notifications
--- $1 the inboxes (tenant codes), $2 unread only, $3 the reader's login.
-SELECT count(*) FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.login = $3
-WHERE n.tenant = ANY($1) AND (NOT $2 OR r.login IS NULL);
+-- $1 the inboxes (tenant codes), $2 unread only, $3 the reader's login: from the totals the triggers
+-- of migration 014 keep (every notice of an inbox, less those the reader has read).
+SELECT coalesce(sum(n) FILTER (WHERE login = ''), 0) - coalesce(sum(n) FILTER (WHERE $2 AND login = $3), 0)
+FROM notification_totals WHERE tenant = ANY($1) AND login IN ('', $3);
 
 -- name: list_notifications
--- Newest first: $4 the cursor (ids below it; 0: none), $5 the limit.
+-- Newest first: $4 the one inbox when there is one (so that the (tenant, id) index gives the order;
+-- '' several), $5 the cursor (ids below it; 0: none), $6 the limit.
 SELECT n.id, n.tenant, coalesce(n.campaign_id, ''), coalesce(n.assignment_id, ''), n.kind, n.title_zh, n.title_en, n.body, n.created_at,
   r.login IS NOT NULL
 FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.login = $3
-WHERE n.tenant = ANY($1) AND (NOT $2 OR r.login IS NULL) AND ($4 = 0 OR n.id < $4)
-ORDER BY n.id DESC LIMIT $5;
+WHERE n.tenant = ANY($1) AND ($4 = '' OR n.tenant = $4) AND (NOT $2 OR r.login IS NULL) AND ($5 = 0 OR n.id < $5)
+ORDER BY n.id DESC LIMIT $6;

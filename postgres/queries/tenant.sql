@@ -19,3 +19,6 @@ SELECT code, name, level, coalesce(parent, ''), coalesce(supervisor, ''), path::
 WHERE ($1 = '' OR parent = $1) AND ($2 = '' OR starts_with(code, $2) OR strpos(name, $2) > 0) AND ($3 = '' OR level = $3)
   AND ($4::text IS NULL OR path <@ $4::text::ltree[]) AND code > $5
 ORDER BY code LIMIT $6;
+
+-- name: tenant_path
+SELECT path::text FROM tenants WHERE code = $1;
