@@ -15,10 +15,10 @@ const (
 	actWebhookList   = "webhook.list"
 )
 
-// inboxes are the tenants whose notifications a user reads: where it holds
+// Inboxes are the tenants whose notifications a user reads: where it holds
 // a role; and the scope to read them in: those tenants in the lines of the
 // user's bindings there (a notice about another line's work stays hidden).
-func inboxes(p *duban.Principal) ([]string, []string) {
+func Inboxes(p *duban.Principal) ([]string, []string) {
 	var tenants, paths []string
 	seen := map[string]bool{}
 	for _, b := range p.Bindings {
@@ -46,7 +46,7 @@ func (s *Server) registerNotifications(api huma.API) {
 		PageParams
 	}) (*struct{ Body Page[duban.Notification] }, error) {
 		p := principal(ctx)
-		tenants, paths := inboxes(p)
+		tenants, paths := Inboxes(p)
 		before, err := decodeIDCursor(in.Cursor)
 		if err != nil {
 			return nil, err
@@ -65,7 +65,7 @@ func (s *Server) registerNotifications(api huma.API) {
 		ID int64 `path:"id" minimum:"1"`
 	}) (*struct{}, error) {
 		p := principal(ctx)
-		tenants, paths := inboxes(p)
+		tenants, paths := Inboxes(p)
 		if err := s.DB.MarkNotificationRead(ctx, paths, p.Login, tenants, in.ID); err != nil {
 			return nil, problem(err)
 		}

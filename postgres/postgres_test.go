@@ -489,4 +489,3 @@ func TestInboxInDueOrder(t *testing.T) {
 	require.Equal(t, []string{"cdue4", "cdue1", "cdue3", "cdue2", "cdue0"}, got, "soonest first, equal due times by id, no row twice or lost across pages")
 	require.False(t, duban.ValidDueCursor("cdue1.410122"), "an id cursor is not a due cursor")
 }
-

@@ -490,7 +490,7 @@ func peakRSS() int64 {
 
 var benches = map[string]func(context.Context, *benchStack, io.Writer) ([]BenchResult, error){
 	"fanout": benchFanout, "townships": benchTownships, "reads": benchReads, "update": benchUpdate, "console": benchConsole,
-	"registry": benchRegistry, "audit": benchAudit, "inbox": benchInbox, "hold": benchHold,
+	"registry": benchRegistry, "audit": benchAudit, "inbox": benchInbox, "volume": benchVolume, "hold": benchHold,
 }
 
 // runBench runs the named benchmarks (all but townships by default) on a
