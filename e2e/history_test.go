@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,6 +16,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
 // TestRecordHistories runs a small campaign through every transition on
@@ -97,16 +104,9 @@ func TestRecordSupervisionHistories(t *testing.T) {
 }
 
 func recordHistory(t *testing.T, s *stack, wid, name string) {
-	it := s.app.Temporal.GetWorkflowHistory(context.Background(), wid, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	var h historypb.History
-	for it.HasNext() {
-		ev, err := it.Next()
-		require.NoError(t, err)
-		h.Events = append(h.Events, ev)
-	}
-	require.NotEmpty(t, h.Events)
+	h := history(t, s, wid, "")
 	if os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
-		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&h)
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), b, 0o644))
 	}
@@ -145,4 +145,80 @@ func TestRecordDangerousWorkHistory(t *testing.T) {
 		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	}, "the work's workflow completes after the fourth gate")
 	recordHistory(t, s, workflows.DangerousWorkWorkflowID(wid), "dangerous-work"+os.Getenv("DUBAN_HISTORY_SUFFIX"))
+}
+
+// TestRecordNodeContinueAsNew runs a county's node on the dev server with
+// RunCommits 3, so that it continues as new twice on its way from a draft
+// to sign-off, driven through the API as a clerk, a reviewer and a planner
+// would — the submission right after the first continue-as-new waits for
+// the next run and is validated against the state it carries. Each run's
+// history replays against today's code; with DUBAN_RECORD_HISTORIES=1 they
+// are written to workflows/testdata/node-can-run*.json for the replay test.
+func TestRecordNodeContinueAsNew(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	ctx := context.Background()
+	// the campaign's own tree targets another county; 410122's node is
+	// started here with a short run
+	r := s.call("henan-planner", "POST", "/v1/campaigns", map[string]any{"template": "generic", "title": "回放样本·续跑", "scope": "41",
+		"levels": []string{"county"}, "targets": []string{"410225"}})
+	require.Equal(t, 201, r.Status, string(r.Raw))
+	cid := r.Body["id"].(string)
+	wid, aid := workflows.NodeID(cid, "410122"), duban.AssignmentID(cid, "410122")
+	due := time.Now().AddDate(0, 1, 0).UTC().Truncate(time.Second)
+	run, err := s.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wid, TaskQueue: s.app.Config.TaskQueue}, workflows.WorkflowName,
+		workflows.NodeInput{CampaignID: cid, Scope: "41", Tenant: "410122", Name: s.app.Dir.Get("410122").Name, Level: duban.LevelCounty, HasAssignment: true,
+			Reviewer: "4101", Signer: "41", Title: "回放样本·续跑", Phase: "main", Due: due, Levels: []duban.Level{duban.LevelCounty},
+			Targets: []string{"410122"}, Template: *duban.TemplateByID("generic"), RunCommits: 3})
+	require.NoError(t, err)
+	eventually(t, time.Minute, func() bool { return s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil).Status == 200 }, "assignment")
+	s.expect(200, "zhongmu-staff", "PUT", "/v1/assignments/"+aid+"/draft", map[string]any{"report": map[string]any{"completed": 1}})
+	s.expect(200, "zhongmu-staff", "PUT", "/v1/assignments/"+aid+"/draft", map[string]any{"report": map[string]any{"completed": 2}}) // version 3: continues as new
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})                       // waits for the second run
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "return", "comment": "补充材料"})
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report}) // version 6: again
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "approve"})
+	s.expect(200, "henan-planner", "POST", "/v1/assignments/"+aid+"/sign-off", map[string]any{})
+	require.NoError(t, s.app.Temporal.SignalWorkflow(ctx, wid, "", workflows.SignalRelease, nil))
+	eventually(t, time.Minute, func() bool {
+		d, err := s.app.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	}, "the node completes after its release")
+
+	// follow the chain of runs: three, the first two ending in continue-as-new
+	runID, runs := run.GetRunID(), 0
+	for runID != "" {
+		runs++
+		h := history(t, s, wid, runID)
+		replayer := worker.NewWorkflowReplayer()
+		replayer.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
+		require.NoError(t, replayer.ReplayWorkflowHistory(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), h), "run %d replays", runs)
+		if os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
+			b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", fmt.Sprintf("node-can-run%d.json", runs)), b, 0o644))
+		}
+		t.Logf("run %d: %d events", runs, len(h.Events))
+		runID = ""
+		if c := h.Events[len(h.Events)-1].GetWorkflowExecutionContinuedAsNewEventAttributes(); c != nil {
+			runID = c.NewExecutionRunId
+		}
+	}
+	require.Equal(t, 3, runs)
+	a := s.call("henan-planner", "GET", "/v1/assignments/"+aid, nil)
+	require.Equal(t, "signed_off", a.Body["state"])
+	require.EqualValues(t, 8, a.Body["version"], "versions 1..8 across the runs: %s", a.Raw)
+}
+
+// history is one run's history (the current run when runID is "").
+func history(t *testing.T, s *stack, wid, runID string) *historypb.History {
+	it := s.app.Temporal.GetWorkflowHistory(context.Background(), wid, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	require.NotEmpty(t, h.Events)
+	return &h
 }

@@ -38,6 +38,31 @@ type NodeInput struct {
 	Template duban.Template `json:",omitzero"`
 	// Plan is what a child node needs of the template.
 	Plan *NodePlan `json:",omitempty"`
+	// RunCommits is how many versions of its assignment a node without
+	// children writes in one run before it continues as new (0:
+	// NodeRunCommits); recorded with the run, so a replay decides the same.
+	RunCommits int `json:",omitempty"`
+	// Carried is the state a node continued as new carries into its next
+	// run (nil in the first run).
+	Carried *NodeCarry `json:",omitempty"`
+}
+
+// NodeRunCommits is how many versions of its assignment a leaf node (a
+// county's, or any node without children) writes in one run: a three-year
+// campaign's monthly drafts, returns, reminders and escalations would
+// otherwise pile up in one history. Each version costs a handful of events
+// (the Update, its local activity, the report to the parent), so a run
+// stays near a thousand events, far under Temporal's 51,200.
+const NodeRunCommits = 100
+
+// NodeCarry is what a leaf node carries across continue-as-new: its
+// assignment as last written and what its parent last heard.
+type NodeCarry struct {
+	Assignment duban.Assignment
+	SentOnce   bool
+	SentState  duban.AssignmentState
+	SentSettl  bool
+	Released   bool
 }
 
 // NodePlan is the part of a campaign template a node and its subtree use:
@@ -102,12 +127,14 @@ type node struct {
 	mu       workflow.Mutex // serialises state changes
 	upMu     workflow.Mutex // serialises reports to the parent
 
-	released  bool
-	dirty     bool // something changed: re-evaluate the loop
-	rearm     bool // the due date changed: recompute the schedule
-	sentState duban.AssignmentState
-	sentSettl bool
-	sentOnce  bool
+	released   bool
+	dirty      bool // something changed: re-evaluate the loop
+	rearm      bool // the due date changed: recompute the schedule
+	sentState  duban.AssignmentState
+	sentSettl  bool
+	sentOnce   bool
+	commits    int // versions written in this run
+	tightening int // tighten signals being applied
 
 	cancelRun    workflow.CancelFunc // cancels the run context (root only)
 	cancelReason string
@@ -150,10 +177,20 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 			n.sentState = ""
 		}
 	}
+	if c := in.Carried; c != nil {
+		// a later run of a leaf: its assignment and what its parent knows
+		// come with it, set before the Update handlers are (an Update that
+		// waited for this run is validated as soon as they are)
+		n.a, n.sentOnce, n.sentState, n.sentSettl, n.released = c.Assignment, c.SentOnce, c.SentState, c.SentSettl, c.Released
+		n.in.Carried, n.rearm = nil, true
+	}
 	ctx = workflow.WithActivityOptions(ctx, activityOpts)
 	runCtx, cancelRun := workflow.WithCancel(ctx)
 	if err := n.register(ctx, cancelRun); err != nil {
 		return err
+	}
+	if in.Carried != nil { // it has no children to plan or start
+		return n.finish(ctx, runCtx, n.loop(runCtx))
 	}
 	if in.HasAssignment {
 		task := in.plan().Tasks[in.Level]
@@ -207,13 +244,20 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		})
 	}
 
-	err := n.loop(runCtx)
+	return n.finish(ctx, runCtx, n.loop(runCtx))
+}
+
+// finish ends a run after its loop: cancelled, continued as new, failed,
+// or complete.
+func (n *node) finish(ctx, runCtx workflow.Context, err error) error {
 	if errors.Is(err, workflow.ErrCanceled) || runCtx.Err() != nil {
+		dctx, _ := workflow.NewDisconnectedContext(ctx)
 		return n.cancel(dctx)
 	}
 	if err != nil {
 		return err
 	}
+	in := n.in
 	if in.Root {
 		if err := workflow.ExecuteActivity(ctx, acts.SetCampaignStatus, activities.CampaignStatusInput{CampaignID: in.CampaignID,
 			Status: duban.CampaignCompleted, At: workflow.Now(ctx)}).Get(ctx, nil); err != nil {
@@ -282,11 +326,20 @@ func (n *node) loop(ctx workflow.Context) error {
 		for {
 			var due time.Time
 			tightenCh.Receive(g, &due)
+			n.tightening++
 			n.tighten(g, due)
+			n.tightening--
 		}
 	})
 	for {
 		n.dirty = false // anything that changes from here on wakes the wait below
+		// A leaf continues as new after RunCommits versions (or when the
+		// server suggests it); a node with children does not, since its
+		// children close with it (their parent close policy).
+		if n.in.HasAssignment && len(n.order) == 0 && (n.commits >= n.runCommits() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) &&
+			workflow.GetVersion(ctx, "node-continue-as-new", workflow.DefaultVersion, 1) == 1 {
+			return n.continueAsNew(ctx, releaseCh, tightenCh)
+		}
 		if n.in.HasAssignment && n.rearm {
 			n.rearm = false
 			schedule = nil
@@ -351,6 +404,33 @@ func (n *node) loop(ctx workflow.Context) error {
 			}
 		}
 	}
+}
+
+func (n *node) runCommits() int {
+	if n.in.RunCommits > 0 {
+		return n.in.RunCommits
+	}
+	return NodeRunCommits
+}
+
+// continueAsNew ends this run of a leaf once nothing is in flight and starts
+// the next with the node's state: Updates being handled answer from this
+// run first (those that arrive later go to the next), a deadline being
+// tightened is written, and signals not yet taken are taken here.
+func (n *node) continueAsNew(ctx workflow.Context, releaseCh, tightenCh workflow.ReceiveChannel) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && n.tightening == 0 }); err != nil {
+		return err
+	}
+	for releaseCh.ReceiveAsync(nil) {
+		n.released = true
+	}
+	var due time.Time
+	for tightenCh.ReceiveAsync(&due) {
+		n.tighten(ctx, due)
+	}
+	next := n.in
+	next.Carried = &NodeCarry{Assignment: n.a, SentOnce: n.sentOnce, SentState: n.sentState, SentSettl: n.sentSettl, Released: n.released}
+	return workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 }
 
 // reportUp tells the parent when this node's state or settledness changed.
@@ -473,6 +553,7 @@ func (n *node) commit(ctx workflow.Context, next duban.Assignment, actor Actor, 
 	}
 	n.a = next
 	n.dirty = true
+	n.commits++
 	// the parent hears of it before the update answers, so a summary
 	// submitted right after an approval sees the approval
 	n.reportUp(ctx)
