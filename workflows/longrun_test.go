@@ -37,7 +37,9 @@ func TestNodeThreeYearsContinuesAsNew(t *testing.T) {
 		done   bool
 	}
 	var plan []*action
-	add := func(at time.Time, update string, arg any) { plan = append(plan, &action{at: at, update: update, arg: arg}) }
+	add := func(at time.Time, update string, arg any) {
+		plan = append(plan, &action{at: at, update: update, arg: arg})
+	}
 	who := workflows.Actor{Login: "zhongmu-staff"}
 	for m := 1; m < 36; m++ {
 		month := start.AddDate(0, m, 0)
