@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -221,4 +222,41 @@ func history(t *testing.T, s *stack, wid, runID string) *historypb.History {
 	}
 	require.NotEmpty(t, h.Events)
 	return &h
+}
+
+// TestChildContinuesAsNewUnderItsParent: a campaign whose county nodes
+// continue as new after every two versions, on the dev server: the city's
+// node (which does not) hears the county's reports across its runs, releases
+// it once it is signed off, and the campaign completes. (The SDK's test
+// environment cannot run this: it applies the parent close policy when a
+// child continues as new.)
+func TestChildContinuesAsNewUnderItsParent(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	c := &duban.Campaign{ID: "ccan" + strconv.FormatInt(now.UnixNano()%1e6, 10), Template: "generic", Title: "续跑样本", Scope: "4101", Levels: []duban.Level{duban.LevelCounty},
+		Targets: []string{"410122"}, Phases: []duban.PhaseDeadline{{ID: "main", Due: now.AddDate(0, 1, 0)}}, CreatedBy: "henan-planner", CreatedAt: now}
+	require.NoError(t, s.app.DB.InsertCampaign(ctx, duban.SystemScope, c))
+	_, err := s.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.RootID(c.ID), TaskQueue: s.app.Config.TaskQueue}, workflows.WorkflowName,
+		workflows.NodeInput{CampaignID: c.ID, Root: true, Scope: "4101", Tenant: "4101", Name: s.app.Dir.Get("4101").Name, Level: duban.LevelCity, Title: c.Title,
+			Phase: "main", Due: c.Phases[0].Due, Levels: c.Levels, Targets: c.Targets, Template: *duban.TemplateByID("generic"), RunCommits: 2})
+	require.NoError(t, err)
+	aid := duban.AssignmentID(c.ID, "410122")
+	eventually(t, time.Minute, func() bool { return s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil).Status == 200 }, "assignment")
+	s.expect(200, "zhongmu-staff", "PUT", "/v1/assignments/"+aid+"/draft", map[string]any{"report": map[string]any{"completed": 1}}) // v2: continues as new
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "approve"}) // v4: again
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/sign-off", map[string]any{})
+	eventually(t, time.Minute, func() bool {
+		d, err := s.app.Temporal.DescribeWorkflowExecution(ctx, workflows.RootID(c.ID), "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	}, "the city's node completes once the county's last run has")
+	got, err := s.app.DB.GetCampaign(ctx, duban.SystemScope, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, duban.CampaignCompleted, got.Status)
+	d, err := s.app.Temporal.DescribeWorkflowExecution(ctx, workflows.NodeID(c.ID, "410122"), "")
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, d.WorkflowExecutionInfo.Status)
+	require.NotEqual(t, d.WorkflowExecutionInfo.Execution.RunId, d.WorkflowExecutionInfo.FirstRunId, "the county's node ran more than once")
 }

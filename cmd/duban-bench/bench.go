@@ -73,7 +73,8 @@ func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
 	}
 	// no rate limit: measure the system, not the limiter; a task queue of
 	// its own, so that a cluster's other workers take none of its tasks
-	if b.app, err = app.Open(ctx, app.Config{DatabaseURL: appURL, TemporalAddress: temporalAddr,
+	sticky, _ := strconv.Atoi(os.Getenv("DUBAN_STICKY_CACHE"))
+	if b.app, err = app.Open(ctx, app.Config{DatabaseURL: appURL, TemporalAddress: temporalAddr, StickyCacheSize: sticky,
 		TaskQueue: "duban-bench-" + strconv.FormatInt(time.Now().UnixNano(), 36)}); err != nil {
 		return nil, err
 	}
@@ -473,13 +474,17 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // peakRSS is this process's peak resident set size in bytes.
-func peakRSS() int64 {
+func peakRSS() int64 { return procStatus("VmHWM:") }
+
+// procStatus is a size in bytes from this process's /proc status (VmRSS:,
+// VmHWM:).
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
+		if strings.HasPrefix(l, field) {
 			f := strings.Fields(l)
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb << 10
@@ -490,7 +495,7 @@ func peakRSS() int64 {
 
 var benches = map[string]func(context.Context, *benchStack, io.Writer) ([]BenchResult, error){
 	"fanout": benchFanout, "townships": benchTownships, "reads": benchReads, "update": benchUpdate, "console": benchConsole,
-	"registry": benchRegistry, "audit": benchAudit, "inbox": benchInbox, "volume": benchVolume, "hold": benchHold,
+	"registry": benchRegistry, "audit": benchAudit, "inbox": benchInbox, "volume": benchVolume, "open": benchOpen, "hold": benchHold,
 }
 
 // runBench runs the named benchmarks (all but townships by default) on a

@@ -24,7 +24,7 @@ func (c Config) app() app.Config {
 	return app.Config{DatabaseURL: c.DatabaseURL, TemporalAddress: c.TemporalAddress, TemporalNamespace: c.TemporalNamespace,
 		TaskQueue: c.TaskQueue, RateLimit: c.RateLimit, CORSOrigins: c.CORSOrigins, Version: Version,
 		Egress:  egress.Policy{Allow: c.WebhookAllow}, // https only
-		BlobURL: c.BlobURL, ScanCommand: c.ScanCommand,
+		BlobURL: c.BlobURL, ScanCommand: c.ScanCommand, StickyCacheSize: c.StickyCacheSize,
 		Auth: api.AuthConfig{Mode: "oidc", Issuer: c.AuthIssuer, ClientID: c.ConsoleClientID}}
 }
 

@@ -36,6 +36,7 @@ type Config struct {
 	PIIKey            string         // DUBAN_PII_KEY (or _FILE): base64 of 32 random bytes sealing personal data
 	ScanCommand       []string       // DUBAN_SCAN_COMMAND: virus scan run on each upload (stdin)
 	ConsoleClientID   string         // AUTH_CONSOLE_CLIENT_ID: the console's public OIDC client
+	StickyCacheSize   int            // DUBAN_STICKY_CACHE: workflows a worker keeps in memory (app.DefaultStickyCacheSize)
 	Err               error          // a variable that could not be read
 }
 
@@ -94,6 +95,11 @@ func configFromEnv() Config {
 	var err error
 	if c.WebhookAllow, err = egress.ParseAllow(os.Getenv("DUBAN_WEBHOOK_ALLOW")); err != nil {
 		errs = append(errs, err)
+	}
+	if s := os.Getenv("DUBAN_STICKY_CACHE"); s != "" {
+		if c.StickyCacheSize, err = strconv.Atoi(s); err != nil || c.StickyCacheSize <= 0 {
+			errs = append(errs, fmt.Errorf("DUBAN_STICKY_CACHE: want a whole number of workflows > 0, got %q", s))
+		}
 	}
 	c.Err = errors.Join(errs...)
 	return c

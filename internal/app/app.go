@@ -65,7 +65,20 @@ type Config struct {
 	// activities and PostgreSQL statements (nil: the global provider, which
 	// SetupTracing points at OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set).
 	Tracer trace.TracerProvider
+	// StickyCacheSize is how many workflows a worker keeps in memory
+	// between their tasks (0: DefaultStickyCacheSize); set once per
+	// process, by the first worker built.
+	StickyCacheSize int
 }
+
+// DefaultStickyCacheSize is how many workflows a worker keeps in memory
+// between their tasks. A campaign node in the cache costs its coroutines
+// (BENCHMARKS.md, open workflows); one that is not cached is rebuilt from
+// its history on its next task — a node's run is kept short by
+// continue-as-new, so that costs little. The SDK's default is 10,000.
+const DefaultStickyCacheSize = 4096
+
+var stickyOnce sync.Once
 
 // App is the running system of one process.
 type App struct {
@@ -222,6 +235,13 @@ func Register(r worker.Registry, acts *activities.Activities) {
 // NewWorker builds the worker on the task queue with every workflow and
 // activity registered; more may be registered before it starts.
 func (a *App) NewWorker() worker.Worker {
+	stickyOnce.Do(func() {
+		n := a.Config.StickyCacheSize
+		if n <= 0 {
+			n = DefaultStickyCacheSize
+		}
+		worker.SetStickyWorkflowCacheSize(n)
+	})
 	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8,
 		WorkerStopTimeout: WorkerStopTimeout})
 	Register(w, a.Activities)
