@@ -67,7 +67,7 @@ type SupervisionStore interface {
 	// FindHazard is GetHazard without the history.
 	FindHazard(ctx context.Context, scope []string, id string) (*Hazard, error)
 	ListHazards(ctx context.Context, scope []string, f HazardFilter) ([]Hazard, int, error)
-	HazardsClosed(ctx context.Context, scope []string, campaign, path string, from, to time.Time) (int, error)
+	HazardsClosed(ctx context.Context, scope []string, campaign string, paths []string, from, to time.Time) ([]int, error)
 	ProjectAccident(ctx context.Context, scope []string, p AccidentProjection) error
 	GetAccident(ctx context.Context, scope []string, id string) (*Accident, error)
 	ListAccidents(ctx context.Context, scope []string, f AccidentFilter) ([]Accident, int, error)

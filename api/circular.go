@@ -98,18 +98,24 @@ func (s *Server) registerCirculars(api huma.API) {
 		}
 		out := &duban.Circular{ID: newID("n"), Campaign: c.ID, CampaignTitle: c.Title, Tenant: b.Tenant, IssuerName: s.name(b.Tenant), Title: title,
 			PeriodFrom: from.String(), PeriodTo: to.String(), SignedBy: p.Login, SignedAt: now, Rows: []duban.CircularRow{}}
-		for _, pr := range prog {
+		paths := make([]string, len(nodes))
+		for i, n := range nodes {
+			paths[i] = n.Path
+		}
+		closed, err := s.DB.HazardsClosed(ctx, scope, c.ID, paths, from.At(0, 0), to.At(0, 0).AddDate(0, 0, 1))
+		if err != nil {
+			return nil, problem(err)
+		}
+		for i, pr := range prog {
 			if pr.Total == 0 {
 				continue
 			}
-			row := duban.CircularRow{Tenant: pr.Tenant, Name: pr.Name, Assignments: pr.Total, Due: pr.Due, OnTime: pr.OnTime, OnTimeRate: pr.OnTimeRate, Overdue: pr.Overdue}
+			row := duban.CircularRow{Tenant: pr.Tenant, Name: pr.Name, Assignments: pr.Total, Due: pr.Due, OnTime: pr.OnTime, OnTimeRate: pr.OnTimeRate, Overdue: pr.Overdue,
+				HazardsClosed: closed[i]}
 			if r, ok := tpl.RatioValues(pr.Totals)["coverage"]; ok {
 				row.Coverage = r
 			} else if n := pr.Total - pr.Cancelled; n > 0 {
 				row.Coverage = float64(pr.Approved+pr.SignedOff) / float64(n)
-			}
-			if row.HazardsClosed, err = s.DB.HazardsClosed(ctx, scope, c.ID, s.Dir.Get(pr.Tenant).Path, from.At(0, 0), to.At(0, 0).AddDate(0, 0, 1)); err != nil {
-				return nil, problem(err)
 			}
 			out.Rows = append(out.Rows, row)
 		}

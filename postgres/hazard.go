@@ -59,11 +59,28 @@ func (db *DB) ListHazards(ctx context.Context, scope []string, f duban.HazardFil
 	return pageCounted(ctx, db, scope, count, countArgs, q("list_hazards"), args, f.After, f.Limit, scanHazard)
 }
 
-// HazardsClosed counts hazards of a campaign in a subtree closed in [from, to).
-func (db *DB) HazardsClosed(ctx context.Context, scope []string, campaign, path string, from, to time.Time) (int, error) {
-	var n int
+// HazardsClosed counts, for each subtree of paths, the hazards of a
+// campaign in it closed in [from, to): the campaign's closed hazards are
+// read once.
+func (db *DB) HazardsClosed(ctx context.Context, scope []string, campaign string, paths []string, from, to time.Time) ([]int, error) {
+	out := make([]int, len(paths))
+	in := subtrees(paths)
 	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, q("hazards_closed"), campaign, path, from, to).Scan(&n)
+		rows, err := tx.Query(ctx, q("hazards_closed"), campaign, from, to)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var path string
+			if err := rows.Scan(&path); err != nil {
+				return err
+			}
+			for _, i := range in(path) {
+				out[i]++
+			}
+		}
+		return rows.Err()
 	})
-	return n, err
+	return out, err
 }

@@ -207,7 +207,6 @@ func benchVolume(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 	}
 	v := &volume{db: b.app.DB, owner: owner, dir: b.app.Dir, henan: subtree(b.app.Dir, "41")[1:], whole: subtree(b.app.Dir, duban.RootCode)[1:],
 		seed: seed, audit: envString("DUBAN_BENCH_AUDIT", "1") != "0"}
-	var res []BenchResult
 	for _, sz := range strings.Split(envString("DUBAN_BENCH_SIZES", "1,10"), ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(sz))
 		if err != nil || k < 1 {
@@ -233,9 +232,11 @@ func benchVolume(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 		if err != nil {
 			return nil, err
 		}
-		res = append(res, r...)
+		for _, x := range r { // as each size is done: a 10×S run takes a while
+			fmt.Fprintln(out, x)
+		}
 	}
-	return res, nil
+	return nil, nil
 }
 
 // volumeRead is one read: the API's request, the same call on the store
@@ -316,14 +317,16 @@ func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int)
 			}, progressLimit, []any{nationCampaign, duban.RootCode}},
 		{"generate-circular (a Henan campaign, the province's cities and counties)", "henan-planner", "POST", "/v1/campaigns/" + henanCampaign + "/circulars",
 			func(ctx context.Context) (any, error) {
-				prog, err := b.app.DB.CampaignProgress(ctx, cpScope, henanCampaign, duban.LevelCounty, supervised("41"), asOf)
-				if err != nil {
+				nodes := supervised("41")
+				if _, err := b.app.DB.CampaignProgress(ctx, cpScope, henanCampaign, duban.LevelCounty, nodes, asOf); err != nil {
 					return nil, err
 				}
-				for _, p := range prog {
-					if _, err := b.app.DB.HazardsClosed(ctx, cpScope, henanCampaign, b.app.Dir.Get(p.Tenant).Path, yearStart(last), asOf); err != nil {
-						return nil, err
-					}
+				paths := make([]string, len(nodes))
+				for i, n := range nodes {
+					paths[i] = n.Path
+				}
+				if _, err := b.app.DB.HazardsClosed(ctx, cpScope, henanCampaign, paths, yearStart(last), asOf); err != nil {
+					return nil, err
 				}
 				return b.app.DB.ListedItems(ctx, cpScope, henanCampaign, hn.Path)
 			}, progressLimit, []any{henanCampaign, "41"}},

@@ -24,15 +24,13 @@ SELECT $1, $2, path, $4, $5, $6, $7, $8, $9, $10::jsonb FROM tenants WHERE code 
 ON CONFLICT (assignment_id, version) DO NOTHING;
 
 -- name: campaign_progress
-SELECT count(*),
-count(*) FILTER (WHERE state = 'assigned'), count(*) FILTER (WHERE state = 'in_progress'),
-count(*) FILTER (WHERE state = 'submitted'), count(*) FILTER (WHERE state = 'returned'),
-count(*) FILTER (WHERE state = 'approved'), count(*) FILTER (WHERE state = 'signed_off'),
-count(*) FILTER (WHERE state = 'cancelled'), count(*) FILTER (WHERE overdue),
-count(*) FILTER (WHERE first_submitted_at IS NOT NULL AND first_submitted_at <= due_at),
-count(*) FILTER (WHERE state <> 'cancelled' AND (due_at <= $3 OR first_submitted_at IS NOT NULL)),
-coalesce(max(escalation_level), 0), count(*) FILTER (WHERE escalation_level >= 3)
-FROM assignments WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree;
+-- Each of campaign $1's assignments as CampaignProgress counts it as of $2: path, level, state,
+-- overdue, first submitted on time, due by then (or submitted), escalation level, and the report
+-- of a submitted, approved or signed-off one.
+SELECT tenant_path::text, level, state, overdue, coalesce(first_submitted_at <= due_at, false),
+  state <> 'cancelled' AND (due_at <= $2 OR first_submitted_at IS NOT NULL), escalation_level,
+  CASE WHEN state IN ('submitted', 'approved', 'signed_off') THEN report END
+FROM assignments WHERE campaign_id = $1;
 
 -- name: count_assignments
 -- $1 campaign, $2 within (the tenant's path: its subtree is the range of tenant_key from it, migration 014), $3 tenants, $4 state, $5 level, $6 overdue, $7 due before, $8 one tenant; '' or NULL: any.
@@ -102,20 +100,3 @@ SELECT id, template, title, scope, scope_path::text, levels, phases, targets, st
 FROM campaigns WHERE ($1 = '' OR status = $1) AND ($2 = '' OR template = $2) AND ($3 = '' OR $3 = ANY (lines)) AND ($4 = '' OR id < $4)
 ORDER BY id DESC LIMIT $5;
 
--- name: progress_reported
--- Per tenant path of $2 (by ordinality): the lowest-level reports counted in the totals.
-SELECT n.i, count(*)
-FROM unnest($2::text[]) WITH ORDINALITY AS n(path, i)
-JOIN assignments a ON a.campaign_id = $1 AND a.tenant_path <@ n.path::ltree AND a.level = $3
-  AND a.state IN ('submitted', 'approved', 'signed_off') AND a.report IS NOT NULL
-GROUP BY n.i;
-
--- name: progress_totals
--- Per tenant path of $2: every numeric report field summed over the reports of progress_reported.
-SELECT n.i, f.key, sum((f.value)::text::numeric)::float8
-FROM unnest($2::text[]) WITH ORDINALITY AS n(path, i)
-JOIN assignments a ON a.campaign_id = $1 AND a.tenant_path <@ n.path::ltree AND a.level = $3
-  AND a.state IN ('submitted', 'approved', 'signed_off') AND a.report IS NOT NULL
-CROSS JOIN LATERAL jsonb_each(a.report) f
-WHERE jsonb_typeof(f.value) = 'number'
-GROUP BY n.i, f.key;

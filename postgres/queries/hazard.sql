@@ -16,8 +16,8 @@ ON CONFLICT (hazard_id, version) DO NOTHING;
 SELECT doc, tenant_path::text FROM hazards WHERE id = $1;
 
 -- name: hazards_closed
-SELECT count(*) FROM hazards WHERE campaign_id = $1 AND tenant_path <@ $2::text::ltree
-AND state = 'closed' AND closed_at >= $3 AND closed_at < $4;
+-- The paths of campaign $1's hazards closed in [$2, $3).
+SELECT tenant_path::text FROM hazards WHERE campaign_id = $1 AND state = 'closed' AND closed_at >= $2 AND closed_at < $3;
 
 -- name: count_hazards
 -- $1 within (the tenant's path, as for assignments), $2 grade, $3 state, $4 overdue, $5 listed, $6 campaign, $7 enterprise, $8 project; '' or NULL: any.
