@@ -62,6 +62,34 @@ func benchOpen(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult
 	var started, failed atomic.Int64
 	var wg sync.WaitGroup
 	t0 := time.Now()
+	written := func() (int, error) {
+		var k int
+		err := owner.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE campaign_id LIKE 'cow%'`).Scan(&k)
+		return k, err
+	}
+	// progress while they start: how many have run their first task, and
+	// the resident set as they pile up
+	startCtx, stopProgress := context.WithCancel(ctx)
+	defer stopProgress()
+	progress, err := pgx.Connect(ctx, b.pg.AdminURL("duban"))
+	if err != nil {
+		return nil, err
+	}
+	defer progress.Close(ctx)
+	go func() {
+		for {
+			select {
+			case <-startCtx.Done():
+				return
+			case <-time.After(30 * time.Second):
+			}
+			var k int
+			if progress.QueryRow(startCtx, `SELECT count(*) FROM assignments WHERE campaign_id LIKE 'cow%'`).Scan(&k) == nil {
+				fmt.Fprintf(out, "  %s: %d started, %d open (assignment written), %d MiB resident\n", time.Since(t0).Round(time.Second), started.Load(), k,
+					procStatus("VmRSS:")>>20)
+			}
+		}
+	}()
 	for range 32 {
 		wg.Add(1)
 		go func() {
@@ -91,20 +119,20 @@ func benchOpen(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult
 	fmt.Fprintf(out, "started %d in %s\n", started.Load(), time.Since(t0).Round(time.Second))
 	// open: each has written its assignment (its first task done)
 	for {
-		var k int
-		if err := owner.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE campaign_id LIKE 'cow%'`).Scan(&k); err != nil {
+		k, err := written()
+		if err != nil {
 			return nil, err
 		}
 		if k >= n {
 			break
 		}
-		fmt.Fprintf(out, "  %d of %d assignments written (%s, %d MiB resident)\n", k, n, time.Since(t0).Round(time.Second), procStatus("VmRSS:")>>20)
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(15 * time.Second):
+		case <-time.After(5 * time.Second):
 		}
 	}
+	stopProgress()
 	fmt.Fprintf(out, "all %d open after %s\n", n, time.Since(t0).Round(time.Second))
 	open := settledRSS()
 	peak := peakRSS()

@@ -33,13 +33,15 @@ SELECT tenant_path::text, level, state, overdue, coalesce(first_submitted_at <= 
 FROM assignments WHERE campaign_id = $1;
 
 -- name: count_assignments
--- $1 campaign, $2 within (the tenant's path: its subtree is the range of tenant_key from it, migration 014), $3 tenants, $4 state, $5 level, $6 overdue, $7 due before, $8 one tenant; '' or NULL: any.
+-- $1 campaign, $2 within (the tenant's path: its subtree is the range of tenant_key from it, migration 014), $3 tenants, $4 state, $5 level, $6 overdue, $7 due before, $8 the one tenant when $3 has one
+-- (an equality the planner estimates once and the (tenant, due_at, id) index serves in order, where = ANY and = together
+-- would be estimated twice); '' or NULL: any.
 -- Counted up to 10,001 (duban.MaxExactTotal + 1): beyond, -1 (duban.TotalCapped). Used when a
 -- campaign or a due time narrows the list; otherwise count_assignments_kept reads the kept totals.
 SELECT CASE WHEN count(*) > 10000 THEN -1 ELSE count(*) END FROM (SELECT 1 FROM assignments
 WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR (tenant_key >= $2 AND tenant_key < ($2 || '/')))
-  AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
-  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7) AND ($8 = '' OR tenant = $8)
+  AND CASE WHEN $8 = '' THEN $3::text[] IS NULL OR tenant = ANY($3) ELSE tenant = $8 END AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
 LIMIT 10001) capped;
 
 -- name: count_assignments_kept
@@ -47,8 +49,8 @@ LIMIT 10001) capped;
 -- migration 014 keep: $1 within, $2 tenants, $3 state, $4 level, $5 overdue, $6 one tenant.
 SELECT coalesce(sum(n), 0) FROM assignment_totals
 WHERE ($1 = '' OR tenant_path <@ $1::text::ltree)
-  AND ($2::text[] IS NULL OR tenant = ANY($2)) AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4)
-  AND ($5::bool IS NULL OR overdue = $5) AND ($6 = '' OR tenant = $6);
+  AND CASE WHEN $6 = '' THEN $2::text[] IS NULL OR tenant = ANY($2) ELSE tenant = $6 END AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4)
+  AND ($5::bool IS NULL OR overdue = $5);
 
 -- name: list_assignments
 -- The conditions of count_assignments; $9 the cursor (id), $10 the limit.
@@ -56,8 +58,8 @@ SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer
   state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
 FROM assignments
 WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR (tenant_key >= $2 AND tenant_key < ($2 || '/')))
-  AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
-  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7) AND ($8 = '' OR tenant = $8)
+  AND CASE WHEN $8 = '' THEN $3::text[] IS NULL OR tenant = ANY($3) ELSE tenant = $8 END AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
   AND ($9 = '' OR id > $9)
 ORDER BY id LIMIT $10;
 
@@ -68,8 +70,8 @@ SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer
   state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
 FROM assignments
 WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR (tenant_key >= $2 AND tenant_key < ($2 || '/')))
-  AND ($3::text[] IS NULL OR tenant = ANY($3)) AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
-  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7) AND ($8 = '' OR tenant = $8)
+  AND CASE WHEN $8 = '' THEN $3::text[] IS NULL OR tenant = ANY($3) ELSE tenant = $8 END AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
   AND ($9 = '' OR (due_at, id) > (split_part($9, '|', 1)::timestamptz, split_part($9, '|', 2)))
 ORDER BY due_at, id LIMIT $10;
 

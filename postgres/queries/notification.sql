@@ -53,5 +53,5 @@ FROM notification_totals WHERE tenant = ANY($1) AND login IN ('', $3);
 SELECT n.id, n.tenant, coalesce(n.campaign_id, ''), coalesce(n.assignment_id, ''), n.kind, n.title_zh, n.title_en, n.body, n.created_at,
   r.login IS NOT NULL
 FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.login = $3
-WHERE n.tenant = ANY($1) AND ($4 = '' OR n.tenant = $4) AND (NOT $2 OR r.login IS NULL) AND ($5 = 0 OR n.id < $5)
+WHERE CASE WHEN $4 = '' THEN n.tenant = ANY($1) ELSE n.tenant = $4 END AND (NOT $2 OR r.login IS NULL) AND ($5 = 0 OR n.id < $5)
 ORDER BY n.id DESC LIMIT $6;
