@@ -98,8 +98,13 @@ CREATE TABLE notification_totals (
   n           bigint NOT NULL,
   PRIMARY KEY (tenant, lines, login)
 );
-CREATE INDEX assignment_totals_path ON assignment_totals USING gist (tenant_path);
-CREATE INDEX hazard_totals_path ON hazard_totals USING gist (tenant_path);
+-- a subtree's totals are a range of tenant_key, as for the rows (part 2)
+ALTER TABLE assignment_totals ADD COLUMN tenant_key text COLLATE "C" GENERATED ALWAYS AS (tenant_path::text) STORED;
+ALTER TABLE hazard_totals ADD COLUMN tenant_key text COLLATE "C" GENERATED ALWAYS AS (tenant_path::text) STORED;
+CREATE INDEX assignment_totals_key ON assignment_totals (tenant_key);
+CREATE INDEX hazard_totals_key ON hazard_totals (tenant_key);
+-- the province's view of its open major hazards (重大隐患) in id order
+CREATE INDEX hazards_grade_state ON hazards (grade, state, id);
 
 CREATE FUNCTION duban_assignment_totals() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 BEGIN

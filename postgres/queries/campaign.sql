@@ -48,7 +48,7 @@ LIMIT 10001) capped;
 -- The total of count_assignments without a campaign or a due time, from the totals the triggers of
 -- migration 014 keep: $1 within, $2 tenants, $3 state, $4 level, $5 overdue, $6 one tenant.
 SELECT coalesce(sum(n), 0) FROM assignment_totals
-WHERE ($1 = '' OR tenant_path <@ $1::text::ltree)
+WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/')))
   AND CASE WHEN $6 = '' THEN $2::text[] IS NULL OR tenant = ANY($2) ELSE tenant = $6 END AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4)
   AND ($5::bool IS NULL OR overdue = $5);
 

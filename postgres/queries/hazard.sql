@@ -33,7 +33,7 @@ LIMIT 10001) capped;
 -- The total of count_hazards without a campaign, an enterprise or a project, from the totals the
 -- triggers of migration 014 keep: $1 within, $2 grade, $3 state, $4 overdue, $5 listed.
 SELECT coalesce(sum(n), 0) FROM hazard_totals
-WHERE ($1 = '' OR tenant_path <@ $1::text::ltree) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/'))) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
   AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5);
 
 -- name: list_hazards
