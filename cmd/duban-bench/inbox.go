@@ -74,18 +74,16 @@ func inboxReads(ctx context.Context, b *benchStack, owner *pgx.Conn, size string
 		limitArgs         []any
 	}
 	zm, hn := b.app.Dir.Get("410122"), b.app.Dir.Get("41")
-	cols := `id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-		state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due`
 	reads := []read{
 		{"county inbox (mine=true, by due)", "zhongmu-staff", "/v1/assignments?mine=true&limit=50",
 			duban.AssignmentFilter{Tenants: []string{"410122"}, ByDue: true, Limit: 50}, []string{zm.Path},
-			`SELECT ` + cols + ` FROM assignments WHERE tenant = $1 ORDER BY due_at, id LIMIT 50`, []any{"410122"}},
+			`SELECT ` + assignmentCols + ` FROM assignments WHERE tenant = $1 ORDER BY due_at, id LIMIT 50`, []any{"410122"}},
 		{"county inbox (mine=true, order=id: before #16)", "zhongmu-staff", "/v1/assignments?mine=true&order=id&limit=50",
 			duban.AssignmentFilter{Tenants: []string{"410122"}, Limit: 50}, []string{zm.Path},
-			`SELECT ` + cols + ` FROM assignments WHERE tenant = $1 ORDER BY id LIMIT 50`, []any{"410122"}},
+			`SELECT ` + assignmentCols + ` FROM assignments WHERE tenant = $1 ORDER BY id LIMIT 50`, []any{"410122"}},
 		{"province first page (tenant=41)", "henan-planner", "/v1/assignments?tenant=41&limit=50",
 			duban.AssignmentFilter{Within: "41", Limit: 50}, []string{hn.Path},
-			`SELECT ` + cols + ` FROM assignments WHERE tenant_path <@ $1::text::ltree ORDER BY id LIMIT 50`, []any{hn.Path}},
+			`SELECT ` + assignmentCols + ` FROM assignments WHERE tenant_path <@ $1::text::ltree ORDER BY id LIMIT 50`, []any{hn.Path}},
 	}
 	var res []BenchResult
 	for _, rd := range reads {
@@ -171,3 +169,8 @@ func envString(name, def string) string {
 	}
 	return def
 }
+
+// assignmentCols are the columns the store's list of assignments reads: the
+// limit baselines read the same.
+const assignmentCols = `id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+	state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due`

@@ -62,9 +62,10 @@ func benchOpen(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult
 	var started, failed atomic.Int64
 	var wg sync.WaitGroup
 	t0 := time.Now()
-	written := func() (int, error) {
+	// the nodes open: each has written its assignment (its first task done)
+	written := func(ctx context.Context, c *pgx.Conn) (int, error) {
 		var k int
-		err := owner.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE campaign_id LIKE 'cow%'`).Scan(&k)
+		err := c.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE campaign_id LIKE 'cow%'`).Scan(&k)
 		return k, err
 	}
 	// progress while they start: how many have run their first task, and
@@ -83,8 +84,7 @@ func benchOpen(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult
 				return
 			case <-time.After(30 * time.Second):
 			}
-			var k int
-			if progress.QueryRow(startCtx, `SELECT count(*) FROM assignments WHERE campaign_id LIKE 'cow%'`).Scan(&k) == nil {
+			if k, err := written(startCtx, progress); err == nil {
 				fmt.Fprintf(out, "  %s: %d started, %d open (assignment written), %d MiB resident\n", time.Since(t0).Round(time.Second), started.Load(), k,
 					procStatus("VmRSS:")>>20)
 			}
@@ -117,9 +117,8 @@ func benchOpen(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResult
 		return nil, fmt.Errorf("%d of %d workflows did not start", failed.Load(), n)
 	}
 	fmt.Fprintf(out, "started %d in %s\n", started.Load(), time.Since(t0).Round(time.Second))
-	// open: each has written its assignment (its first task done)
 	for {
-		k, err := written()
+		k, err := written(ctx, owner)
 		if err != nil {
 			return nil, err
 		}

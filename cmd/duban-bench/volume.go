@@ -249,14 +249,15 @@ type volumeRead struct {
 }
 
 func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int) ([]BenchResult, error) {
-	principal := func(login string) *duban.Principal {
+	var ps [3]*duban.Principal
+	for i, login := range []string{"zhongmu-staff", "henan-planner", "nation-planner"} {
 		p, err := b.app.DB.Principal(ctx, login)
 		if err != nil {
-			panic(err)
+			return nil, fmt.Errorf("principal %s: %w", login, err)
 		}
-		return p
+		ps[i] = p
 	}
-	zmStaff, hnPlanner, nationPlanner := principal("zhongmu-staff"), principal("henan-planner"), principal("nation-planner")
+	zmStaff, hnPlanner, nationPlanner := ps[0], ps[1], ps[2]
 	zmScope := b.app.Authz.Scope(zmStaff, "assignment.read")
 	hnScope := b.app.Authz.Scope(hnPlanner, "assignment.read")
 	hzScope := b.app.Authz.Scope(hnPlanner, "hazard.read")
@@ -276,8 +277,6 @@ func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int)
 		return ts
 	}
 	asOf := yearStart(last).AddDate(0, 6, 0)
-	cols := `id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-		state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due`
 	progressLimit := `SELECT t.code, count(*), count(*) FILTER (WHERE a.state = 'submitted'), count(*) FILTER (WHERE a.state IN ('approved', 'signed_off')),
 		count(*) FILTER (WHERE a.overdue), count(*) FILTER (WHERE a.first_submitted_at <= a.due_at)
 		FROM assignments a JOIN tenants t ON a.tenant_path <@ t.path AND t.supervisor = $2 WHERE a.campaign_id = $1 GROUP BY t.code`
@@ -286,17 +285,17 @@ func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int)
 			func(ctx context.Context) (any, error) {
 				items, total, err := b.app.DB.ListAssignments(ctx, zmScope, duban.AssignmentFilter{Tenants: []string{"410122"}, ByDue: true, Limit: 50})
 				return map[string]any{"items": items, "total": total}, err
-			}, `SELECT ` + cols + ` FROM assignments WHERE tenant = $1 ORDER BY due_at, id LIMIT 50`, []any{"410122"}},
+			}, `SELECT ` + assignmentCols + ` FROM assignments WHERE tenant = $1 ORDER BY due_at, id LIMIT 50`, []any{"410122"}},
 		{"province first page (tenant=41)", "henan-planner", "GET", "/v1/assignments?tenant=41&limit=50",
 			func(ctx context.Context) (any, error) {
 				items, total, err := b.app.DB.ListAssignments(ctx, hnScope, duban.AssignmentFilter{Within: "41", Limit: 50})
 				return map[string]any{"items": items, "total": total}, err
-			}, `SELECT ` + cols + ` FROM assignments WHERE tenant_path <@ $1::text::ltree ORDER BY id LIMIT 50`, []any{hn.Path}},
+			}, `SELECT ` + assignmentCols + ` FROM assignments WHERE tenant_path <@ $1::text::ltree ORDER BY id LIMIT 50`, []any{hn.Path}},
 		{"province deep page (tenant=41, by cursor)", "henan-planner", "GET", "/v1/assignments?tenant=41&limit=50&cursor=" + base64.RawURLEncoding.EncodeToString([]byte(deep)),
 			func(ctx context.Context) (any, error) {
 				items, total, err := b.app.DB.ListAssignments(ctx, hnScope, duban.AssignmentFilter{Within: "41", After: deep, Limit: 50})
 				return map[string]any{"items": items, "total": total}, err
-			}, `SELECT ` + cols + ` FROM assignments WHERE tenant_path <@ $1::text::ltree AND id > $2 ORDER BY id LIMIT 50`, []any{hn.Path, deep}},
+			}, `SELECT ` + assignmentCols + ` FROM assignments WHERE tenant_path <@ $1::text::ltree AND id > $2 ORDER BY id LIMIT 50`, []any{hn.Path, deep}},
 		{"list-hazards (tenant=41, state=open, grade=major)", "henan-planner", "GET", "/v1/hazards?tenant=41&state=open&grade=major&limit=50",
 			func(ctx context.Context) (any, error) {
 				items, total, err := b.app.DB.ListHazards(ctx, hzScope, duban.HazardFilter{Within: "41", State: "open", Grade: "major", Limit: 50})
