@@ -21,20 +21,36 @@ func page[T any](ctx context.Context, db *DB, scope []string, countQ, listQ stri
 // from the kept totals (migration 014) takes fewer conditions than the list.
 func pageCounted[T any](ctx context.Context, db *DB, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
 	scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
-	var items []T
-	var total int
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, countQ, countArgs...).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, listQ, append(args[:len(args):len(args)], cursor, limit)...)
-		if err != nil {
-			return err
-		}
-		items, err = pgx.CollectRows(rows, scan)
-		return err
-	})
+	// one round trip: the scope, the count and the page are a pipeline that
+	// PostgreSQL runs as one transaction (its Sync ends it and the scope with
+	// it), not BEGIN, set, count, read, COMMIT one after another
+	b := &pgx.Batch{}
+	b.Queue(q("in_scope"), scopeLiteral(scope))
+	b.Queue(countQ, countArgs...)
+	b.Queue(listQ, append(args[:len(args):len(args)], cursor, limit)...)
+	br := db.Pool.SendBatch(ctx, b)
+	items, total, err := readPage(br, scan)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	return items, total, FormatError(err)
+}
+
+// readPage reads pageCounted's pipeline: the scope, the total, the page.
+func readPage[T any](br pgx.BatchResults, scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
+	var total int
+	if _, err := br.Exec(); err != nil {
+		return nil, 0, err
+	}
+	if err := br.QueryRow().Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, 0, err
+	}
+	items, err := pgx.CollectRows(rows, scan)
+	return items, total, err
 }
 
 // scanDoc reads (doc, tenant_path) into a document type.

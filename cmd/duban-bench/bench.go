@@ -50,7 +50,13 @@ func startBench(ctx context.Context, out io.Writer) (*benchStack, error) {
 	}
 	_ = os.Chmod(dir, 0o755)
 	b := &benchStack{dir: dir, tokens: map[string]string{}}
-	if b.pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "pg")}); err != nil {
+	// DUBAN_BENCH_DATA keeps PostgreSQL's data directory there across runs
+	// (the volume bench fills it once and measures it with later builds)
+	pgDir := filepath.Join(dir, "pg")
+	if kept := os.Getenv("DUBAN_BENCH_DATA"); kept != "" {
+		pgDir = kept
+	}
+	if b.pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: pgDir}); err != nil {
 		return nil, err
 	}
 	appURL, err := app.PrepareLocal(ctx, b.pg, "duban_bench_app")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -68,12 +69,34 @@ func (v *volume) grow(ctx context.Context, k int, out io.Writer) error {
 				return err
 			}
 		}
+		if _, err := v.owner.Exec(ctx, `UPDATE bench_volume SET made = $1`, s+1); err != nil {
+			return err
+		}
 		fmt.Fprintf(out, "  S #%d: %d assignments, %d hazards, %d accidents, %d notifications, audit %v, in %s\n", s+1, n, hazardsPerS, accidentsPerS,
 			notificationsPerS, v.audit, time.Since(t0).Round(time.Millisecond))
 	}
 	v.made = k
 	_, err := v.owner.Exec(ctx, `ANALYZE`)
 	return err
+}
+
+// volumeMade is the multiple of S a kept database (DUBAN_BENCH_DATA) holds
+// already, by the seed it was written with; 0 for a new one.
+func volumeMade(ctx context.Context, owner *pgx.Conn, seed uint64) (int, error) {
+	if _, err := owner.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_volume (seed bigint NOT NULL, made int NOT NULL)`); err != nil {
+		return 0, err
+	}
+	var kept int64
+	var made int
+	err := owner.QueryRow(ctx, `SELECT seed, made FROM bench_volume`).Scan(&kept, &made)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_, err = owner.Exec(ctx, `INSERT INTO bench_volume VALUES ($1, 0)`, int64(seed))
+		return 0, err
+	}
+	if err == nil && uint64(kept) != seed {
+		return 0, fmt.Errorf("the kept database was filled with seed %d, not %d", kept, seed)
+	}
+	return made, err
 }
 
 // yearStart is the first day of the s-th year of the volume.
@@ -207,10 +230,16 @@ func benchVolume(ctx context.Context, b *benchStack, out io.Writer) ([]BenchResu
 	}
 	v := &volume{db: b.app.DB, owner: owner, dir: b.app.Dir, henan: subtree(b.app.Dir, "41")[1:], whole: subtree(b.app.Dir, duban.RootCode)[1:],
 		seed: seed, audit: envString("DUBAN_BENCH_AUDIT", "1") != "0"}
+	if v.made, err = volumeMade(ctx, owner, seed); err != nil {
+		return nil, err
+	}
 	for _, sz := range strings.Split(envString("DUBAN_BENCH_SIZES", "1,10"), ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(sz))
 		if err != nil || k < 1 {
 			return nil, fmt.Errorf("DUBAN_BENCH_SIZES: %q is not a multiple of S", sz)
+		}
+		if k < v.made {
+			return nil, fmt.Errorf("DUBAN_BENCH_SIZES: %d×S, but the kept database holds %d×S already", k, v.made)
 		}
 		t0 := time.Now()
 		if err := v.grow(ctx, k, out); err != nil {
