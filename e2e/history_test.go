@@ -260,3 +260,115 @@ func TestChildContinuesAsNewUnderItsParent(t *testing.T) {
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, d.WorkflowExecutionInfo.Status)
 	require.NotEqual(t, d.WorkflowExecutionInfo.Execution.RunId, d.WorkflowExecutionInfo.FirstRunId, "the county's node ran more than once")
 }
+
+// runsOf follows a workflow's chain of runs from its first: each run's
+// history, the last one current.
+func runsOf(t *testing.T, s *stack, wid string) []*historypb.History {
+	d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), wid, "")
+	require.NoError(t, err)
+	var out []*historypb.History
+	for runID := d.WorkflowExecutionInfo.FirstRunId; runID != ""; {
+		h := history(t, s, wid, runID)
+		out = append(out, h)
+		runID = ""
+		if c := h.Events[len(h.Events)-1].GetWorkflowExecutionContinuedAsNewEventAttributes(); c != nil {
+			runID = c.NewExecutionRunId
+		}
+	}
+	return out
+}
+
+// parentCampaign starts a Henan campaign for one county (410122) whose
+// nodes with children — the province's root and Zhengzhou's relay — continue
+// as new once their history passes runEvents.
+func parentCampaign(t *testing.T, s *stack, runEvents int) string {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	c := &duban.Campaign{ID: "cpcan" + strconv.FormatInt(time.Now().UnixNano(), 36), Template: "generic", Title: "续跑样本·上级", Scope: "41", Levels: []duban.Level{duban.LevelCounty},
+		Targets: []string{"410122"}, Phases: []duban.PhaseDeadline{{ID: "main", Due: now.AddDate(0, 1, 0)}}, CreatedBy: "henan-planner", CreatedAt: now}
+	require.NoError(t, s.app.DB.InsertCampaign(ctx, duban.SystemScope, c))
+	_, err := s.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.RootID(c.ID), TaskQueue: s.app.Config.TaskQueue}, workflows.WorkflowName,
+		workflows.NodeInput{CampaignID: c.ID, Root: true, Scope: "41", Tenant: "41", Name: s.app.Dir.Get("41").Name, Level: duban.LevelProvince, Title: c.Title,
+			Phase: "main", Due: c.Phases[0].Due, Levels: c.Levels, Targets: c.Targets, Template: *duban.TemplateByID("generic"), RunEvents: runEvents})
+	require.NoError(t, err)
+	eventually(t, time.Minute, func() bool {
+		return s.call("zhongmu-staff", "GET", "/v1/assignments/"+duban.AssignmentID(c.ID, "410122"), nil).Status == 200
+	}, "assignment")
+	return c.ID
+}
+
+// TestParentContinuesAsNew: nodes with children (the root, a city's relay)
+// continue as new while their children run on, on the dev server. Their
+// children outlive each run, report to whichever run is current, are
+// released by a later run and tell it when they finish; the campaign
+// completes. Every run replays; with DUBAN_RECORD_HISTORIES=1 the relay's
+// runs are written to workflows/testdata/node-parent-can-run*.json.
+func TestParentContinuesAsNew(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	ctx := context.Background()
+	cid := parentCampaign(t, s, 14)
+	aid := duban.AssignmentID(cid, "410122")
+	for i := 1; i <= 3; i++ {
+		s.expect(200, "zhongmu-staff", "PUT", "/v1/assignments/"+aid+"/draft", map[string]any{"report": map[string]any{"completed": i}})
+	}
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "return", "comment": "补充材料"})
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "approve"})
+	s.expect(200, "henan-planner", "POST", "/v1/assignments/"+aid+"/sign-off", map[string]any{})
+	eventually(t, time.Minute, func() bool {
+		return s.call("henan-planner", "GET", "/v1/campaigns/"+cid, nil).Body["status"] == "completed"
+	}, "the campaign completes")
+	for _, wid := range []string{workflows.RootID(cid), workflows.NodeID(cid, "4101"), workflows.NodeID(cid, "410122")} {
+		eventually(t, 30*time.Second, func() bool {
+			d, err := s.app.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+			return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+		}, wid+" completes")
+	}
+	replayer := worker.NewWorkflowReplayer()
+	replayer.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
+	logger := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, wid := range []string{workflows.RootID(cid), workflows.NodeID(cid, "4101")} {
+		runs := runsOf(t, s, wid)
+		for i, h := range runs {
+			t.Logf("%s run %d: %d events", wid, i+1, len(h.Events))
+			require.NoError(t, replayer.ReplayWorkflowHistory(logger, h), "%s run %d replays", wid, i+1)
+			if wid == workflows.NodeID(cid, "4101") && os.Getenv("DUBAN_RECORD_HISTORIES") == "1" {
+				b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", fmt.Sprintf("node-parent-can-run%d.json", i+1)), b, 0o644))
+			}
+		}
+		require.GreaterOrEqual(t, len(runs), 2, "%s continued as new", wid)
+	}
+	a := s.call("henan-planner", "GET", "/v1/assignments/"+aid, nil)
+	require.Equal(t, "signed_off", a.Body["state"])
+}
+
+// TestParentContinuedAsNewCancels: a campaign cancelled after its nodes
+// with children continued as new cancels the children their earlier runs
+// started, and the campaign ends cancelled.
+func TestParentContinuedAsNewCancels(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	ctx := context.Background()
+	cid := parentCampaign(t, s, 14)
+	aid := duban.AssignmentID(cid, "410122")
+	s.expect(200, "zhongmu-staff", "PUT", "/v1/assignments/"+aid+"/draft", map[string]any{"report": map[string]any{"completed": 1}})
+	s.expect(200, "zhongmu-staff", "POST", "/v1/assignments/"+aid+"/submit", map[string]any{"report": report})
+	s.expect(200, "zhengzhou-reviewer", "POST", "/v1/assignments/"+aid+"/review", map[string]any{"decision": "return", "comment": "补充材料"})
+	relay := workflows.NodeID(cid, "4101")
+	eventually(t, time.Minute, func() bool { return len(runsOf(t, s, relay)) >= 2 }, "the relay continues as new")
+	s.expect(200, "henan-planner", "POST", "/v1/campaigns/"+cid+"/cancel", map[string]any{"reason": "测试撤销"})
+	eventually(t, time.Minute, func() bool {
+		return s.call("henan-planner", "GET", "/v1/campaigns/"+cid, nil).Body["status"] == "cancelled"
+	}, "the campaign is cancelled")
+	for _, wid := range []string{workflows.RootID(cid), relay, workflows.NodeID(cid, "410122")} {
+		eventually(t, 30*time.Second, func() bool {
+			d, err := s.app.Temporal.DescribeWorkflowExecution(ctx, wid, "")
+			return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
+		}, wid+" is cancelled")
+	}
+	require.Equal(t, "cancelled", s.call("henan-planner", "GET", "/v1/assignments/"+aid, nil).Body["state"])
+}

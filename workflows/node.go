@@ -42,6 +42,13 @@ type NodeInput struct {
 	// children writes in one run before it continues as new (0:
 	// NodeRunCommits); recorded with the run, so a replay decides the same.
 	RunCommits int `json:",omitempty"`
+	// RunEvents is how long a node with children lets its history grow
+	// before it continues as new (0: NodeRunEvents).
+	RunEvents int `json:",omitempty"`
+	// ReportDone: the parent started this node to outlive its runs
+	// (abandon-children) and learns from it, not from its own run, that it
+	// has finished.
+	ReportDone bool `json:",omitempty"`
 	// Carried is the state a node continued as new carries into its next
 	// run (nil in the first run).
 	Carried *NodeCarry `json:",omitempty"`
@@ -55,14 +62,32 @@ type NodeInput struct {
 // stays near a thousand events, far under Temporal's 51,200.
 const NodeRunCommits = 100
 
-// NodeCarry is what a leaf node carries across continue-as-new: its
-// assignment as last written and what its parent last heard.
+// NodeRunEvents is how many events a node with children (a city's, a
+// province's, the root) lets its history reach before it continues as new:
+// its children's reports, its own assignment's versions and its timers pile
+// up over a three-year campaign; a tenth of Temporal's 51,200. The server's
+// suggestion to continue as new is taken too.
+const NodeRunEvents = 5000
+
+// NodeCarry is what a node carries across continue-as-new: its assignment
+// as last written, what its parent last heard and, for a node with
+// children, each child as it last reported.
 type NodeCarry struct {
 	Assignment duban.Assignment
 	SentOnce   bool
 	SentState  duban.AssignmentState
 	SentSettl  bool
 	Released   bool
+	Children   []CarriedChild `json:",omitempty"`
+}
+
+// CarriedChild is one child of a node continued as new: started by an
+// earlier run, it reports to whichever run is current.
+type CarriedChild struct {
+	Plan        activities.ChildPlan
+	Status      ChildStatus
+	Done        bool
+	ReleaseSent bool
 }
 
 // NodePlan is the part of a campaign template a node and its subtree use:
@@ -100,6 +125,7 @@ type ChildStatus struct {
 	Tenant  string
 	State   duban.AssignmentState
 	Settled bool
+	Done    bool `json:",omitempty"` // its workflow has finished (ReportDone)
 }
 
 // Status is what the status query returns.
@@ -116,6 +142,7 @@ type child struct {
 	started     bool
 	done        bool
 	releaseSent bool
+	carried     bool // started by an earlier run: no future here to cancel it by
 }
 
 type node struct {
@@ -133,8 +160,9 @@ type node struct {
 	sentState  duban.AssignmentState
 	sentSettl  bool
 	sentOnce   bool
-	commits    int // versions written in this run
-	tightening int // tighten signals being applied
+	commits    int  // versions written in this run
+	abandon    bool // children outlive this run and report when done (abandon-children)
+	tightening int  // tighten signals being applied
 
 	cancelRun    workflow.CancelFunc // cancels the run context (root only)
 	cancelReason string
@@ -182,14 +210,19 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		// come with it, set before the Update handlers are (an Update that
 		// waited for this run is validated as soon as they are)
 		n.a, n.sentOnce, n.sentState, n.sentSettl, n.released = c.Assignment, c.SentOnce, c.SentState, c.SentSettl, c.Released
-		n.in.Carried, n.rearm = nil, true
+		for _, cc := range c.Children {
+			n.children[cc.Plan.Tenant] = &child{plan: cc.Plan, status: cc.Status, started: true, done: cc.Done, releaseSent: cc.ReleaseSent, carried: true}
+			n.order = append(n.order, cc.Plan.Tenant)
+		}
+		n.abandon = len(c.Children) > 0
+		n.in.Carried, n.rearm = nil, in.HasAssignment // a relay has no schedule to recompute
 	}
 	ctx = workflow.WithActivityOptions(ctx, activityOpts)
 	runCtx, cancelRun := workflow.WithCancel(ctx)
 	if err := n.register(ctx, cancelRun); err != nil {
 		return err
 	}
-	if in.Carried != nil { // it has no children to plan or start
+	if in.Carried != nil { // its children, if any, are running already
 		return n.finish(ctx, runCtx, n.loop(runCtx))
 	}
 	if in.HasAssignment {
@@ -213,6 +246,13 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 	// Version 1: children get only what they use of the template (a
 	// national launch copied the whole snapshot ~3,300 times).
 	slim := len(plans) > 0 && workflow.GetVersion(ctx, "slim-child-input", workflow.DefaultVersion, 1) == 1
+	// Version 1: children outlive this run (it may continue as new), are
+	// cancelled by it explicitly and report when they finish.
+	n.abandon = len(plans) > 0 && workflow.GetVersion(ctx, "abandon-children", workflow.DefaultVersion, 1) == 1
+	closePolicy := enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL
+	if n.abandon {
+		closePolicy = enumspb.PARENT_CLOSE_POLICY_ABANDON
+	}
 	for _, p := range plans {
 		c := &child{plan: p, status: ChildStatus{Tenant: p.Tenant}}
 		n.children[p.Tenant] = c
@@ -220,7 +260,7 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		cin := in
 		cin.Root, cin.Tenant, cin.Name, cin.Level, cin.HasAssignment = false, p.Tenant, p.Name, p.Level, p.HasAssignment
 		cin.Reviewer, cin.Signer, cin.ParentID = p.Reviewer, p.Signer, workflow.GetInfo(ctx).WorkflowExecution.ID
-		cin.ParentAssignment = ""
+		cin.ParentAssignment, cin.ReportDone = "", n.abandon
 		if slim {
 			cin.Template, cin.Plan = duban.Template{}, in.childPlan(p.Level)
 		}
@@ -229,7 +269,7 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 		}
 		cctx := workflow.WithChildOptions(runCtx, workflow.ChildWorkflowOptions{
 			WorkflowID:            NodeID(in.CampaignID, p.Tenant),
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+			ParentClosePolicy:     closePolicy,
 			WaitForCancellation:   true,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		})
@@ -252,9 +292,15 @@ func CampaignNode(ctx workflow.Context, in NodeInput) error {
 func (n *node) finish(ctx, runCtx workflow.Context, err error) error {
 	if errors.Is(err, workflow.ErrCanceled) || runCtx.Err() != nil {
 		dctx, _ := workflow.NewDisconnectedContext(ctx)
-		return n.cancel(dctx)
+		err := n.cancel(dctx)
+		n.reportDone(dctx)
+		return err
 	}
 	if err != nil {
+		var can *workflow.ContinueAsNewError
+		if !errors.As(err, &can) {
+			n.reportDone(ctx) // a failed node is finished too
+		}
 		return err
 	}
 	in := n.in
@@ -264,7 +310,20 @@ func (n *node) finish(ctx, runCtx workflow.Context, err error) error {
 			return err
 		}
 	}
-	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	err = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	n.reportDone(ctx)
+	return err
+}
+
+// reportDone tells a parent that started this node to outlive its runs
+// (ReportDone) that it has finished: the parent's current run has no
+// future of it to wait on.
+func (n *node) reportDone(ctx workflow.Context) {
+	if !n.in.ReportDone || n.in.ParentID == "" {
+		return
+	}
+	s := ChildStatus{Tenant: n.in.Tenant, State: n.a.State, Settled: n.settled(), Done: true}
+	_ = workflow.SignalExternalWorkflow(ctx, n.in.ParentID, "", SignalChildStatus, s).Get(ctx, nil)
 }
 
 // run executes a short, idempotent activity: from version 1 of
@@ -311,10 +370,7 @@ func (n *node) loop(ctx workflow.Context) error {
 		for {
 			var s ChildStatus
 			statusCh.Receive(g, &s)
-			if c := n.children[s.Tenant]; c != nil {
-				c.status = s
-				n.dirty = true
-			}
+			n.childReported(s)
 		}
 	})
 	workflow.Go(ctx, func(g workflow.Context) {
@@ -334,11 +390,16 @@ func (n *node) loop(ctx workflow.Context) error {
 	for {
 		n.dirty = false // anything that changes from here on wakes the wait below
 		// A leaf continues as new after RunCommits versions (or when the
-		// server suggests it); a node with children does not, since its
-		// children close with it (their parent close policy).
+		// server suggests it); a node with children after RunEvents events
+		// (or when suggested), if its children outlive its runs
+		// (abandon-children: before it they closed with the run).
 		if n.in.HasAssignment && len(n.order) == 0 && (n.commits >= n.runCommits() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) &&
 			workflow.GetVersion(ctx, "node-continue-as-new", workflow.DefaultVersion, 1) == 1 {
-			return n.continueAsNew(ctx, releaseCh, tightenCh)
+			return n.continueAsNew(ctx, releaseCh, tightenCh, statusCh)
+		}
+		if n.abandon && !(n.released && n.allChildrenDone()) && (workflow.GetInfo(ctx).GetCurrentHistoryLength() >= n.runEvents() || workflow.GetInfo(ctx).GetContinueAsNewSuggested()) &&
+			workflow.GetVersion(ctx, "node-continue-as-new", workflow.DefaultVersion, 1) == 1 {
+			return n.continueAsNew(ctx, releaseCh, tightenCh, statusCh)
 		}
 		if n.in.HasAssignment && n.rearm {
 			n.rearm = false
@@ -406,6 +467,24 @@ func (n *node) loop(ctx workflow.Context) error {
 	}
 }
 
+// childReported takes a child's report (SignalChildStatus).
+func (n *node) childReported(s ChildStatus) {
+	if c := n.children[s.Tenant]; c != nil {
+		c.status = s
+		if s.Done {
+			c.done = true
+		}
+		n.dirty = true
+	}
+}
+
+func (n *node) runEvents() int {
+	if n.in.RunEvents > 0 {
+		return n.in.RunEvents
+	}
+	return NodeRunEvents
+}
+
 func (n *node) runCommits() int {
 	if n.in.RunCommits > 0 {
 		return n.in.RunCommits
@@ -413,12 +492,20 @@ func (n *node) runCommits() int {
 	return NodeRunCommits
 }
 
-// continueAsNew ends this run of a leaf once nothing is in flight and starts
-// the next with the node's state: Updates being handled answer from this
-// run first (those that arrive later go to the next), a deadline being
-// tightened is written, and signals not yet taken are taken here.
-func (n *node) continueAsNew(ctx workflow.Context, releaseCh, tightenCh workflow.ReceiveChannel) error {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && n.tightening == 0 }); err != nil {
+// continueAsNew ends this run once nothing is in flight and starts the next
+// with the node's state: Updates being handled answer from this run first
+// (those that arrive later go to the next), a deadline being tightened is
+// written, every child's start is confirmed, and signals not yet taken are
+// taken here.
+func (n *node) continueAsNew(ctx workflow.Context, releaseCh, tightenCh, statusCh workflow.ReceiveChannel) error {
+	if err := workflow.Await(ctx, func() bool {
+		for _, t := range n.order {
+			if c := n.children[t]; !c.started && !c.done {
+				return false
+			}
+		}
+		return workflow.AllHandlersFinished(ctx) && n.tightening == 0
+	}); err != nil {
 		return err
 	}
 	for releaseCh.ReceiveAsync(nil) {
@@ -428,8 +515,19 @@ func (n *node) continueAsNew(ctx workflow.Context, releaseCh, tightenCh workflow
 	for tightenCh.ReceiveAsync(&due) {
 		n.tighten(ctx, due)
 	}
+	for {
+		var s ChildStatus // a fresh one each: a report leaves out what is false
+		if !statusCh.ReceiveAsync(&s) {
+			break
+		}
+		n.childReported(s)
+	}
 	next := n.in
 	next.Carried = &NodeCarry{Assignment: n.a, SentOnce: n.sentOnce, SentState: n.sentState, SentSettl: n.sentSettl, Released: n.released}
+	for _, t := range n.order {
+		c := n.children[t]
+		next.Carried.Children = append(next.Carried.Children, CarriedChild{Plan: c.plan, Status: c.status, Done: c.done, ReleaseSent: c.releaseSent})
+	}
 	return workflow.NewContinueAsNewError(ctx, WorkflowName, next)
 }
 
@@ -634,6 +732,13 @@ func (n *node) relayTighten(ctx workflow.Context, due time.Time) {
 // cancel ends the node cleanly after the campaign was cancelled: its own
 // assignment is recorded cancelled, children finish cancelling first.
 func (n *node) cancel(ctx workflow.Context) error {
+	// children this run started were asked to cancel with its context; those
+	// an earlier run started are asked here
+	for _, t := range n.order {
+		if c := n.children[t]; c.carried && !c.done {
+			_ = workflow.RequestCancelExternalWorkflow(ctx, NodeID(n.in.CampaignID, t), "").Get(ctx, nil)
+		}
+	}
 	_ = workflow.Await(ctx, n.allChildrenDone)
 	if n.in.HasAssignment && !n.a.State.Final() {
 		a := n.a
