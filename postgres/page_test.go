@@ -10,6 +10,8 @@ import (
 	"github.com/duban/duban/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
 // A list's scope, its total and its page go in one pipeline: the scope holds
@@ -78,4 +80,33 @@ func TestPageScopeEndsWithItsPipeline(t *testing.T) {
 	items, _, err := db.ListAssignments(ctx, zhongmu, duban.AssignmentFilter{Limit: 50})
 	require.NoError(t, err)
 	require.Len(t, items, 1)
+}
+
+// A list's pipeline is traced as one span with a span per statement, named
+// as in queries/*.sql.
+func TestPageTraced(t *testing.T) {
+	t.Parallel()
+	d := testenv.NewDB(t)
+	ctx := context.Background()
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { _ = tp.Shutdown(ctx) })
+	db, err := postgres.Open(ctx, d.AppURL, postgres.WithTracing(tp))
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	_, _, err = db.ListAssignments(ctx, []string{"000000.41"}, duban.AssignmentFilter{Limit: 50, ByDue: true})
+	require.NoError(t, err)
+	var batch string
+	children := map[string]string{}
+	for _, sp := range exp.GetSpans() {
+		if sp.Name == "pg batch" {
+			batch = sp.SpanContext.SpanID().String()
+		} else {
+			children[sp.Name] = sp.Parent.SpanID().String()
+		}
+	}
+	require.NotEmpty(t, batch, "a span for the pipeline")
+	for _, name := range []string{"pg in_scope", "pg count_assignments_kept", "pg list_assignments_by_due"} {
+		require.Equal(t, batch, children[name], "%s inside the pipeline's span: %v", name, children)
+	}
 }
