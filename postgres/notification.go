@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"time"
 
 	"github.com/duban/duban"
@@ -42,15 +43,24 @@ func (db *DB) ListNotifications(ctx context.Context, scope []string, f duban.Not
 	if len(f.Tenants) == 1 {
 		one = f.Tenants[0] // an equality the (tenant, id) index serves in order
 	}
+	if one != "" { // one inbox: a shape with one plan for every value
+		before := f.BeforeID
+		if before <= 0 {
+			before = math.MaxInt64
+		}
+		return pagePlanned(ctx, db, scope, q("count_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login},
+			q("list_tenant_notifications"), []any{one, f.UnreadOnly, f.Login}, before, f.Limit, scanNotification)
+	}
 	return pageCounted(ctx, db, scope, q("count_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login},
-		q("list_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login, one}, f.BeforeID, f.Limit,
-		func(r pgx.CollectableRow) (duban.Notification, error) {
-			var n duban.Notification
-			var body []byte
-			err := r.Scan(&n.ID, &n.Tenant, &n.CampaignID, &n.AssignmentID, &n.Kind, &n.Title.ZH, &n.Title.EN, &body, &n.CreatedAt, &n.Read)
-			_ = json.Unmarshal(body, &n.Body)
-			return n, err
-		})
+		q("list_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login, one}, f.BeforeID, f.Limit, scanNotification)
+}
+
+func scanNotification(r pgx.CollectableRow) (duban.Notification, error) {
+	var n duban.Notification
+	var body []byte
+	err := r.Scan(&n.ID, &n.Tenant, &n.CampaignID, &n.AssignmentID, &n.Kind, &n.Title.ZH, &n.Title.EN, &body, &n.CreatedAt, &n.Read)
+	_ = json.Unmarshal(body, &n.Body)
+	return n, err
 }
 
 // MarkNotificationRead marks one notification of the given tenants read by login.

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -109,4 +110,120 @@ func TestPageTraced(t *testing.T) {
 	for _, name := range []string{"pg in_scope", "pg count_assignments_kept", "pg list_assignments_by_due"} {
 		require.Equal(t, batch, children[name], "%s inside the pipeline's span: %v", name, children)
 	}
+}
+
+// One tenant's inbox and one inbox's notices are read by statements of one
+// shape (their plans kept on the connection): page by page, with every
+// filter, they give what the general lists give, and PostgreSQL does keep
+// their plans.
+func TestTenantShapesMatchTheGeneralLists(t *testing.T) {
+	t.Parallel()
+	d := testenv.NewDB(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, d.AppURL+"&pool_max_conns=1") // one connection: its kept plans are visible
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	for i := 1; i <= 40; i++ {
+		require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, &duban.Campaign{ID: fmt.Sprintf("cshape%03d", i), Template: "generic", Title: "shape", Scope: "41",
+			Levels: []duban.Level{duban.LevelCounty}, Phases: []duban.PhaseDeadline{{ID: "main", Due: start.AddDate(0, 1, 0)}}, CreatedBy: "t", CreatedAt: start}))
+	}
+	conn, err := pgx.Connect(ctx, d.AdminURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	// 40 assignments of Zhongmu, due times repeating (the cursor's tie on id), states and overdue mixed
+	_, err = conn.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant, state, due_at,
+		overdue, escalation_level, comment, version, updated_at)
+		SELECT 'cshape' || lpad(i::text, 3, '0') || '.' || code, 'cshape' || lpad(i::text, 3, '0'), code, path, level, 'main', 't', '4101', '41',
+		  (ARRAY['assigned', 'in_progress', 'returned', 'submitted', 'signed_off'])[1 + i % 5], $1::timestamptz + (i % 7) * interval '1 day',
+		  i % 3 = 0, 0, '', 1, $1
+		FROM tenants, generate_series(1, 40) i WHERE code = '410122'`, start)
+	require.NoError(t, err)
+	var ns []duban.NewNotification
+	for i := range 30 {
+		ns = append(ns, duban.NewNotification{DedupeKey: fmt.Sprintf("shape%d", i), Tenant: "410122", Kind: "reminder", Title: duban.Text{ZH: "提醒", EN: "reminder"},
+			At: start.Add(time.Duration(i) * time.Minute)})
+	}
+	ids, err := db.InsertNotifications(ctx, ns)
+	require.NoError(t, err)
+	scope := []string{}
+	for _, code := range []string{"410122", "410102"} {
+		var p string
+		require.NoError(t, conn.QueryRow(ctx, `SELECT path::text FROM tenants WHERE code = $1`, code).Scan(&p))
+		scope = append(scope, p)
+		for _, l := range duban.Lines() {
+			scope = append(scope, duban.LinePath(l, p))
+		}
+	}
+	require.NoError(t, db.MarkNotificationRead(ctx, scope, "zhongmu-staff", []string{"410122"}, ids[3]))
+	require.NoError(t, db.MarkNotificationRead(ctx, scope, "zhongmu-staff", []string{"410122"}, ids[17]))
+
+	yes := true
+	// the general list: the same tenant with a second (empty) one beside it
+	for _, f := range []duban.AssignmentFilter{{}, {State: "returned"}, {Overdue: &yes}, {State: "signed_off", Level: "county"}} {
+		var fast, general []string
+		var fastTotal, generalTotal int
+		for _, tenants := range [][]string{{"410122"}, {"410122", "410102"}} {
+			g := f
+			g.Tenants, g.ByDue, g.Limit = tenants, true, 7
+			var got []string
+			for page := 0; page < 20; page++ {
+				items, total, err := db.ListAssignments(ctx, scope, g)
+				require.NoError(t, err)
+				for _, a := range items {
+					got = append(got, a.ID)
+				}
+				if len(tenants) == 1 {
+					fastTotal = total
+				} else {
+					generalTotal = total
+				}
+				if len(items) < g.Limit {
+					break
+				}
+				g.After = duban.DueCursor(items[len(items)-1])
+			}
+			if len(tenants) == 1 {
+				fast = got
+			} else {
+				general = got
+			}
+		}
+		require.NotEmpty(t, general, "%+v", f)
+		require.Equal(t, general, fast, "%+v", f)
+		require.Equal(t, generalTotal, fastTotal, "%+v", f)
+		require.Equal(t, len(general), fastTotal, "%+v", f)
+	}
+	for _, unread := range []bool{false, true} {
+		var pages [2][]int64
+		var totals [2]int
+		for i, tenants := range [][]string{{"410122"}, {"410122", "410102"}} {
+			f := duban.NotificationFilter{Login: "zhongmu-staff", Tenants: tenants, UnreadOnly: unread, Limit: 8}
+			for page := 0; page < 10; page++ {
+				items, total, err := db.ListNotifications(ctx, scope, f)
+				require.NoError(t, err)
+				for _, n := range items {
+					pages[i] = append(pages[i], n.ID)
+				}
+				totals[i] = total
+				if len(items) < f.Limit {
+					break
+				}
+				f.BeforeID = items[len(items)-1].ID
+			}
+		}
+		want := 30
+		if unread {
+			want = 28
+		}
+		require.Len(t, pages[1], want)
+		require.Equal(t, pages[1], pages[0], "unread %v", unread)
+		require.Equal(t, [2]int{want, want}, totals)
+	}
+	// the one-shape statements were planned once and their plans kept
+	var kept int
+	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0) FROM pg_prepared_statements
+		WHERE (statement LIKE '%WHERE tenant = $1 AND (due_at, id) >%' OR statement LIKE '%WHERE n.tenant = $1 AND n.id < $4%')
+		  AND statement NOT LIKE '%pg_prepared_statements%'`).Scan(&kept))
+	require.Positive(t, kept, "no kept (generic) plan: every call was planned anew")
 }
