@@ -306,7 +306,6 @@ func parentCampaign(t *testing.T, s *stack, runEvents int) string {
 func TestParentContinuesAsNew(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	ctx := context.Background()
 	cid := parentCampaign(t, s, 14)
 	aid := duban.AssignmentID(cid, "410122")
 	for i := 1; i <= 3; i++ {
@@ -320,12 +319,7 @@ func TestParentContinuesAsNew(t *testing.T) {
 	eventually(t, time.Minute, func() bool {
 		return s.call("henan-planner", "GET", "/v1/campaigns/"+cid, nil).Body["status"] == "completed"
 	}, "the campaign completes")
-	for _, wid := range []string{workflows.RootID(cid), workflows.NodeID(cid, "4101"), workflows.NodeID(cid, "410122")} {
-		eventually(t, 30*time.Second, func() bool {
-			d, err := s.app.Temporal.DescribeWorkflowExecution(ctx, wid, "")
-			return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
-		}, wid+" completes")
-	}
+	closeAs(t, s, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, workflows.RootID(cid), workflows.NodeID(cid, "4101"), workflows.NodeID(cid, "410122"))
 	replayer := worker.NewWorkflowReplayer()
 	replayer.RegisterWorkflowWithOptions(workflows.CampaignNode, workflow.RegisterOptions{Name: workflows.WorkflowName})
 	logger := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -352,7 +346,6 @@ func TestParentContinuesAsNew(t *testing.T) {
 func TestParentContinuedAsNewCancels(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
-	ctx := context.Background()
 	cid := parentCampaign(t, s, 14)
 	aid := duban.AssignmentID(cid, "410122")
 	s.expect(200, "zhongmu-staff", "PUT", "/v1/assignments/"+aid+"/draft", map[string]any{"report": map[string]any{"completed": 1}})
@@ -364,11 +357,17 @@ func TestParentContinuedAsNewCancels(t *testing.T) {
 	eventually(t, time.Minute, func() bool {
 		return s.call("henan-planner", "GET", "/v1/campaigns/"+cid, nil).Body["status"] == "cancelled"
 	}, "the campaign is cancelled")
-	for _, wid := range []string{workflows.RootID(cid), relay, workflows.NodeID(cid, "410122")} {
-		eventually(t, 30*time.Second, func() bool {
-			d, err := s.app.Temporal.DescribeWorkflowExecution(ctx, wid, "")
-			return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
-		}, wid+" is cancelled")
-	}
+	closeAs(t, s, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED, workflows.RootID(cid), relay, workflows.NodeID(cid, "410122"))
 	require.Equal(t, "cancelled", s.call("henan-planner", "GET", "/v1/assignments/"+aid, nil).Body["state"])
+}
+
+// closeAs waits for each workflow's current run to close with status.
+func closeAs(t *testing.T, s *stack, status enumspb.WorkflowExecutionStatus, wids ...string) {
+	t.Helper()
+	for _, wid := range wids {
+		eventually(t, 30*time.Second, func() bool {
+			d, err := s.app.Temporal.DescribeWorkflowExecution(context.Background(), wid, "")
+			return err == nil && d.WorkflowExecutionInfo.Status == status
+		}, wid+" closes "+status.String())
+	}
 }

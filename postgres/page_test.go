@@ -26,26 +26,14 @@ func TestPageScopeEndsWithItsPipeline(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(db.Close)
 	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, &duban.Campaign{ID: "cpipe", Template: "generic", Title: "pipe", Scope: "41",
-		Levels: []duban.Level{duban.LevelCounty}, Phases: []duban.PhaseDeadline{{ID: "main", Due: start.AddDate(0, 1, 0)}}, CreatedBy: "t", CreatedAt: start}))
-	conn, err := pgx.Connect(ctx, d.AdminURL)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
+	henanCampaigns(t, db, "cpipe", 1, start)
+	conn := owner(t, d)
 	_, err = conn.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant, state, due_at,
 		overdue, escalation_level, comment, version, updated_at)
-		SELECT 'cpipe.' || code, 'cpipe', code, path, level, 'main', 't', '41', '41', 'assigned', $1, false, 0, '', 1, $1
+		SELECT 'cpipe000.' || code, 'cpipe000', code, path, level, 'main', 't', '41', '41', 'assigned', $1, false, 0, '', 1, $1
 		FROM tenants WHERE code IN ('410122', '410102', '410202')`, start)
 	require.NoError(t, err)
-	sees := func(code string) []string { // a tenant and each line at it, as authz.Scope gives them
-		var p string
-		require.NoError(t, conn.QueryRow(ctx, `SELECT path::text FROM tenants WHERE code = $1`, code).Scan(&p))
-		s := []string{p}
-		for _, l := range duban.Lines() {
-			s = append(s, duban.LinePath(l, p))
-		}
-		return s
-	}
-	zhengzhou, zhongmu := sees("4101"), sees("410122")
+	zhengzhou, zhongmu := sees(t, conn, "4101"), sees(t, conn, "410122")
 	scopeNow := func() string {
 		var s string
 		require.NoError(t, db.Pool.QueryRow(ctx, `SELECT current_setting('duban.scope', true)`).Scan(&s))
@@ -57,12 +45,12 @@ func TestPageScopeEndsWithItsPipeline(t *testing.T) {
 		ids   []string
 		total int
 	}{
-		{zhengzhou, duban.AssignmentFilter{Limit: 50}, []string{"cpipe.410102", "cpipe.410122"}, 2},
-		{zhongmu, duban.AssignmentFilter{Limit: 50}, []string{"cpipe.410122"}, 1},
+		{zhengzhou, duban.AssignmentFilter{Limit: 50}, []string{"cpipe000.410102", "cpipe000.410122"}, 2},
+		{zhongmu, duban.AssignmentFilter{Limit: 50}, []string{"cpipe000.410122"}, 1},
 		{nil, duban.AssignmentFilter{Limit: 50}, nil, 0},
-		{zhengzhou, duban.AssignmentFilter{Limit: 1}, []string{"cpipe.410102"}, 2},
-		{zhengzhou, duban.AssignmentFilter{Limit: 50, Campaign: "cpipe", ByDue: true}, []string{"cpipe.410102", "cpipe.410122"}, 2},
-		{append(zhongmu, sees("4102")...), duban.AssignmentFilter{Limit: 50, Within: "41"}, []string{"cpipe.410122", "cpipe.410202"}, 2},
+		{zhengzhou, duban.AssignmentFilter{Limit: 1}, []string{"cpipe000.410102"}, 2},
+		{zhengzhou, duban.AssignmentFilter{Limit: 50, Campaign: "cpipe000", ByDue: true}, []string{"cpipe000.410102", "cpipe000.410122"}, 2},
+		{append(zhongmu, sees(t, conn, "4102")...), duban.AssignmentFilter{Limit: 50, Within: "41"}, []string{"cpipe000.410122", "cpipe000.410202"}, 2},
 	} {
 		items, total, err := db.ListAssignments(ctx, c.scope, c.f)
 		require.NoError(t, err)
@@ -124,17 +112,12 @@ func TestTenantShapesMatchTheGeneralLists(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(db.Close)
 	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	for i := 1; i <= 40; i++ {
-		require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, &duban.Campaign{ID: fmt.Sprintf("cshape%03d", i), Template: "generic", Title: "shape", Scope: "41",
-			Levels: []duban.Level{duban.LevelCounty}, Phases: []duban.PhaseDeadline{{ID: "main", Due: start.AddDate(0, 1, 0)}}, CreatedBy: "t", CreatedAt: start}))
-	}
-	conn, err := pgx.Connect(ctx, d.AdminURL)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
+	henanCampaigns(t, db, "cshape", 40, start)
+	conn := owner(t, d)
 	// 40 assignments of Zhongmu, due times repeating (the cursor's tie on id), states and overdue mixed
 	_, err = conn.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant, state, due_at,
 		overdue, escalation_level, comment, version, updated_at)
-		SELECT 'cshape' || lpad(i::text, 3, '0') || '.' || code, 'cshape' || lpad(i::text, 3, '0'), code, path, level, 'main', 't', '4101', '41',
+		SELECT 'cshape' || lpad((i - 1)::text, 3, '0') || '.' || code, 'cshape' || lpad((i - 1)::text, 3, '0'), code, path, level, 'main', 't', '4101', '41',
 		  (ARRAY['assigned', 'in_progress', 'returned', 'submitted', 'signed_off'])[1 + i % 5], $1::timestamptz + (i % 7) * interval '1 day',
 		  i % 3 = 0, 0, '', 1, $1
 		FROM tenants, generate_series(1, 40) i WHERE code = '410122'`, start)
@@ -146,15 +129,7 @@ func TestTenantShapesMatchTheGeneralLists(t *testing.T) {
 	}
 	ids, err := db.InsertNotifications(ctx, ns)
 	require.NoError(t, err)
-	scope := []string{}
-	for _, code := range []string{"410122", "410102"} {
-		var p string
-		require.NoError(t, conn.QueryRow(ctx, `SELECT path::text FROM tenants WHERE code = $1`, code).Scan(&p))
-		scope = append(scope, p)
-		for _, l := range duban.Lines() {
-			scope = append(scope, duban.LinePath(l, p))
-		}
-	}
+	scope := append(sees(t, conn, "410122"), sees(t, conn, "410102")...)
 	require.NoError(t, db.MarkNotificationRead(ctx, scope, "zhongmu-staff", []string{"410122"}, ids[3]))
 	require.NoError(t, db.MarkNotificationRead(ctx, scope, "zhongmu-staff", []string{"410122"}, ids[17]))
 
@@ -226,4 +201,37 @@ func TestTenantShapesMatchTheGeneralLists(t *testing.T) {
 		WHERE (statement LIKE '%WHERE tenant = $1 AND (due_at, id) >%' OR statement LIKE '%WHERE n.tenant = $1 AND n.id < $4%')
 		  AND statement NOT LIKE '%pg_prepared_statements%'`).Scan(&kept))
 	require.Positive(t, kept, "no kept (generic) plan: every call was planned anew")
+}
+
+// henanCampaigns inserts n county campaigns over Henan, prefix000, prefix001…
+func henanCampaigns(t *testing.T, db *postgres.DB, prefix string, n int, start time.Time) {
+	t.Helper()
+	for i := range n {
+		require.NoError(t, db.InsertCampaign(context.Background(), duban.SystemScope, &duban.Campaign{ID: fmt.Sprintf("%s%03d", prefix, i), Template: "generic",
+			Title: prefix, Scope: "41", Levels: []duban.Level{duban.LevelCounty}, Phases: []duban.PhaseDeadline{{ID: "main", Due: start.AddDate(0, 1, 0)}},
+			CreatedBy: "t", CreatedAt: start}))
+	}
+}
+
+// owner connects to the test's database as the tables' owner (no row-level
+// security), closed at the end of the test.
+func owner(t *testing.T, d testenv.DB) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), d.AdminURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// sees is a tenant's scope as authz.Scope gives an unlined binding there:
+// its path and each line at it.
+func sees(t *testing.T, conn *pgx.Conn, code string) []string {
+	t.Helper()
+	var p string
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT path::text FROM tenants WHERE code = $1`, code).Scan(&p))
+	s := []string{p}
+	for _, l := range duban.Lines() {
+		s = append(s, duban.LinePath(l, p))
+	}
+	return s
 }

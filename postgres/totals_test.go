@@ -135,17 +135,12 @@ func TestAssignmentTotalCapped(t *testing.T) {
 	db, d := testenv.OpenStore(t)
 	ctx := context.Background()
 	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	for i := range 60 {
-		require.NoError(t, db.InsertCampaign(ctx, duban.SystemScope, &duban.Campaign{ID: fmt.Sprintf("ccap%d", i), Template: "generic", Title: "cap", Scope: "41",
-			Levels: []duban.Level{duban.LevelCounty}, Phases: []duban.PhaseDeadline{{ID: "main", Due: start.AddDate(0, 1, 0)}}, CreatedBy: "t", CreatedAt: start}))
-	}
-	conn, err := pgx.Connect(ctx, d.AdminURL)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
+	henanCampaigns(t, db, "ccap", 60, start)
+	conn := owner(t, d)
 	// 60 campaigns × 180 of Henan's tenants = 10,800 assignments
-	_, err = conn.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant, state, due_at,
+	_, err := conn.Exec(ctx, `INSERT INTO assignments (id, campaign_id, tenant, tenant_path, level, phase, title, reviewer_tenant, signer_tenant, state, due_at,
 		overdue, escalation_level, comment, version, updated_at)
-		SELECT 'ccap' || c || '.' || t.code, 'ccap' || c, t.code, t.path, 'county', 'main', 't', '41', '41', 'assigned', $1::timestamptz + c * interval '1 hour',
+		SELECT 'ccap' || lpad(c::text, 3, '0') || '.' || t.code, 'ccap' || lpad(c::text, 3, '0'), t.code, t.path, 'county', 'main', 't', '41', '41', 'assigned', $1::timestamptz + c * interval '1 hour',
 		false, 0, '', 1, $1 FROM generate_series(0, 59) c
 		CROSS JOIN (SELECT code, path FROM tenants WHERE path <@ '000000.41' AND code <> '41' ORDER BY code LIMIT 180) t`, start)
 	require.NoError(t, err)
@@ -156,7 +151,7 @@ func TestAssignmentTotalCapped(t *testing.T) {
 	_, total, err = db.ListAssignments(ctx, duban.SystemScope, duban.AssignmentFilter{Within: "41", DueBefore: &far, Limit: 50})
 	require.NoError(t, err)
 	require.Equal(t, duban.TotalCapped, total, "counted one past the cap, no further")
-	_, total, err = db.ListAssignments(ctx, duban.SystemScope, duban.AssignmentFilter{Campaign: "ccap7", Limit: 50})
+	_, total, err = db.ListAssignments(ctx, duban.SystemScope, duban.AssignmentFilter{Campaign: "ccap007", Limit: 50})
 	require.NoError(t, err)
 	require.Equal(t, 180, total, "under the cap: exact")
 }
