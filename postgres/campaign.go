@@ -173,13 +173,18 @@ func (db *DB) ListAssignments(ctx context.Context, scope []string, f duban.Assig
 	if len(f.Tenants) == 1 {
 		one = f.Tenants[0] // an equality the (tenant, due_at, id) index serves in order
 	}
-	if f.ByDue && one != "" && within == "" && f.Campaign == "" && f.DueBefore == nil { // an inbox
+	if f.ByDue && f.Tenants != nil && within == "" && f.Campaign == "" && f.DueBefore == nil { // an inbox
 		after := f.After
 		if after == "" {
 			after = "-infinity|"
 		}
-		return pagePlanned(ctx, db, scope, q("count_tenant_assignments_kept"), []any{one, f.State, f.Level, f.Overdue},
-			q("list_tenant_assignments_by_due"), []any{one, f.State, f.Level, f.Overdue}, after, f.Limit, scanAssignment)
+		count, countArgs := q("count_tenants_assignments_kept"), []any{f.Tenants, f.State, f.Level, f.Overdue}
+		if f.State != "" {
+			return pagePlanned(ctx, db, scope, count, countArgs, q("list_tenants_state_assignments_by_due"),
+				[]any{f.Tenants, f.Level, f.Overdue}, after, f.Limit, scanAssignment, f.State)
+		}
+		return pagePlanned(ctx, db, scope, count, countArgs, q("list_tenants_assignments_by_due"),
+			[]any{f.Tenants, f.Level, f.Overdue}, after, f.Limit, scanAssignment)
 	}
 	args := []any{f.Campaign, within, f.Tenants, f.State, f.Level, f.Overdue, f.DueBefore, one}
 	count, countArgs := q("count_assignments"), args

@@ -39,20 +39,12 @@ func (db *DB) InsertNotifications(ctx context.Context, ns []duban.NewNotificatio
 
 // ListNotifications returns notifications of the given tenants, newest first.
 func (db *DB) ListNotifications(ctx context.Context, scope []string, f duban.NotificationFilter) ([]duban.Notification, int, error) {
-	one := ""
-	if len(f.Tenants) == 1 {
-		one = f.Tenants[0] // an equality the (tenant, id) index serves in order
+	before := f.BeforeID
+	if before <= 0 {
+		before = math.MaxInt64
 	}
-	if one != "" { // one inbox: a shape with one plan for every value
-		before := f.BeforeID
-		if before <= 0 {
-			before = math.MaxInt64
-		}
-		return pagePlanned(ctx, db, scope, q("count_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login},
-			q("list_tenant_notifications"), []any{one, f.UnreadOnly, f.Login}, before, f.Limit, scanNotification)
-	}
-	return pageCounted(ctx, db, scope, q("count_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login},
-		q("list_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login, one}, f.BeforeID, f.Limit, scanNotification)
+	return pagePlanned(ctx, db, scope, q("count_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login},
+		q("list_notifications"), []any{f.Tenants, f.UnreadOnly, f.Login}, before, f.Limit, scanNotification)
 }
 
 func scanNotification(r pgx.CollectableRow) (duban.Notification, error) {

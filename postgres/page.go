@@ -21,27 +21,28 @@ func page[T any](ctx context.Context, db *DB, scope []string, countQ, listQ stri
 // from the kept totals (migration 014) takes fewer conditions than the list.
 func pageCounted[T any](ctx context.Context, db *DB, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
 	scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
-	return pageWith(ctx, db, q("in_scope"), scope, countQ, countArgs, listQ, args, cursor, limit, scan)
+	return pageWith(ctx, db, q("in_scope"), scope, countQ, countArgs, listQ, args, cursor, limit, scan, nil)
 }
 
 // pagePlanned is pageCounted for statements of one shape for every value
 // (one tenant's list): PostgreSQL may keep their plans on the connection
 // (in_scope_planned) rather than plan them each time — with row-level
-// security's expressions that is most of a short list's cost.
+// security's expressions that is most of a short list's cost. The list
+// takes args, the cursor, the limit, then tail.
 func pagePlanned[T any](ctx context.Context, db *DB, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
-	scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
-	return pageWith(ctx, db, q("in_scope_planned"), scope, countQ, countArgs, listQ, args, cursor, limit, scan)
+	scan func(pgx.CollectableRow) (T, error), tail ...any) ([]T, int, error) {
+	return pageWith(ctx, db, q("in_scope_planned"), scope, countQ, countArgs, listQ, args, cursor, limit, scan, tail)
 }
 
 func pageWith[T any](ctx context.Context, db *DB, inScope string, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
-	scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
+	scan func(pgx.CollectableRow) (T, error), tail []any) ([]T, int, error) {
 	// one round trip: the scope, the count and the page are a pipeline that
 	// PostgreSQL runs as one transaction (its Sync ends it and the scope with
 	// it), not BEGIN, set, count, read, COMMIT one after another
 	b := &pgx.Batch{}
 	b.Queue(inScope, scopeLiteral(scope))
 	b.Queue(countQ, countArgs...)
-	b.Queue(listQ, append(args[:len(args):len(args)], cursor, limit)...)
+	b.Queue(listQ, append(append(args[:len(args):len(args)], cursor, limit), tail...)...)
 	br := db.Pool.SendBatch(ctx, b)
 	items, total, err := readPage(br, scan)
 	if cerr := br.Close(); err == nil {

@@ -75,22 +75,37 @@ WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR (tenant_key >= $2 AND tenant
   AND ($9 = '' OR (due_at, id) > (split_part($9, '|', 1)::timestamptz, split_part($9, '|', 2)))
 ORDER BY due_at, id LIMIT $10;
 
--- name: list_tenant_assignments_by_due
--- One tenant's assignments by due time (an inbox): $1 the tenant, $2 state, $3 level, $4 overdue ('' or NULL:
--- any), $5 the cursor ('<due RFC 3339>|<id>' of the last row; '-infinity|' from the start), $6 the limit.
--- A shape with one plan for every value (the (tenant, due_at, id) index, the cursor its bound), kept
--- on the connection (in_scope_planned).
-SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
-  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
-FROM assignments
-WHERE tenant = $1 AND (due_at, id) > (split_part($5, '|', 1)::timestamptz, split_part($5, '|', 2))
-  AND ($2 = '' OR state = $2) AND ($3 = '' OR level = $3) AND ($4::bool IS NULL OR overdue = $4)
-ORDER BY due_at, id LIMIT $6;
+-- name: list_tenants_assignments_by_due
+-- Some tenants' assignments by due time (an inbox: the tenants where the reader holds a role): $1 the tenants,
+-- $2 level, $3 overdue ('' or NULL: any), $4 the cursor ('<due RFC 3339>|<id>' of the last row; '-infinity|'
+-- from the start), $5 the limit. Each tenant's page from the (tenant, due_at, id) index, the cursor its
+-- bound, then merged: a shape with one plan for every value, kept on the connection (in_scope_planned),
+-- whose cost is the pages', not the tenants' years of rows.
+SELECT a.* FROM unnest($1::text[]) AS t(code) CROSS JOIN LATERAL (
+  SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+    state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
+  FROM assignments
+  WHERE tenant = t.code AND (due_at, id) > (split_part($4, '|', 1)::timestamptz, split_part($4, '|', 2))
+    AND ($2 = '' OR level = $2) AND ($3::bool IS NULL OR overdue = $3)
+  ORDER BY due_at, id LIMIT $5) a
+ORDER BY a.due_at, a.id LIMIT $5;
 
--- name: count_tenant_assignments_kept
--- The total of list_tenant_assignments_by_due from the kept totals: $1 the tenant, $2 state, $3 level, $4 overdue.
+-- name: list_tenants_state_assignments_by_due
+-- list_tenants_assignments_by_due in one state ($6): each tenant's page from the (tenant, state, due_at, id)
+-- index (migration 015), so that its open work is found without walking its signed-off years.
+SELECT a.* FROM unnest($1::text[]) AS t(code) CROSS JOIN LATERAL (
+  SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+    state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
+  FROM assignments
+  WHERE tenant = t.code AND state = $6 AND (due_at, id) > (split_part($4, '|', 1)::timestamptz, split_part($4, '|', 2))
+    AND ($2 = '' OR level = $2) AND ($3::bool IS NULL OR overdue = $3)
+  ORDER BY due_at, id LIMIT $5) a
+ORDER BY a.due_at, a.id LIMIT $5;
+
+-- name: count_tenants_assignments_kept
+-- The total of list_tenants_assignments_by_due from the kept totals: $1 the tenants, $2 state, $3 level, $4 overdue.
 SELECT coalesce(sum(n), 0) FROM assignment_totals
-WHERE tenant = $1 AND ($2 = '' OR state = $2) AND ($3 = '' OR level = $3) AND ($4::bool IS NULL OR overdue = $4);
+WHERE tenant = ANY($1) AND ($2 = '' OR state = $2) AND ($3 = '' OR level = $3) AND ($4::bool IS NULL OR overdue = $4);
 
 -- name: get_assignment
 SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),

@@ -47,21 +47,15 @@ SELECT DISTINCT login FROM role_bindings WHERE tenant = $1 ORDER BY login;
 SELECT coalesce(sum(n) FILTER (WHERE login = ''), 0) - coalesce(sum(n) FILTER (WHERE $2 AND login = $3), 0)
 FROM notification_totals WHERE tenant = ANY($1) AND login IN ('', $3);
 
--- name: list_tenant_notifications
--- One inbox's notices, newest first: $1 the tenant, $2 unread only, $3 the reader's login, $4 the cursor (ids
--- below it), $5 the limit. One plan for every value (the (tenant, id) index backwards), kept on the
--- connection (in_scope_planned).
-SELECT n.id, n.tenant, coalesce(n.campaign_id, ''), coalesce(n.assignment_id, ''), n.kind, n.title_zh, n.title_en, n.body, n.created_at,
-  r.login IS NOT NULL
-FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.login = $3
-WHERE n.tenant = $1 AND n.id < $4 AND (NOT $2 OR r.login IS NULL)
-ORDER BY n.id DESC LIMIT $5;
-
 -- name: list_notifications
--- Newest first: $4 the one inbox when there is one (so that the (tenant, id) index gives the order;
--- '' several), $5 the cursor (ids below it; 0: none), $6 the limit.
-SELECT n.id, n.tenant, coalesce(n.campaign_id, ''), coalesce(n.assignment_id, ''), n.kind, n.title_zh, n.title_en, n.body, n.created_at,
-  r.login IS NOT NULL
-FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.login = $3
-WHERE CASE WHEN $4 = '' THEN n.tenant = ANY($1) ELSE n.tenant = $4 END AND (NOT $2 OR r.login IS NULL) AND ($5 = 0 OR n.id < $5)
-ORDER BY n.id DESC LIMIT $6;
+-- Newest first: $1 the inboxes (tenant codes), $2 unread only, $3 the reader's login, $4 the cursor (ids
+-- below it), $5 the limit. Each inbox's page from the (tenant, id) index backwards, then merged: one plan
+-- for every value, kept on the connection (in_scope_planned), whose cost is the pages', not the inboxes'
+-- years of notices.
+SELECT n.* FROM unnest($1::text[]) AS t(code) CROSS JOIN LATERAL (
+  SELECT n.id, n.tenant, coalesce(n.campaign_id, ''), coalesce(n.assignment_id, ''), n.kind, n.title_zh, n.title_en, n.body, n.created_at,
+    r.login IS NOT NULL
+  FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.login = $3
+  WHERE n.tenant = t.code AND n.id < $4 AND (NOT $2 OR r.login IS NULL)
+  ORDER BY n.id DESC LIMIT $5) n
+ORDER BY n.id DESC LIMIT $5;
