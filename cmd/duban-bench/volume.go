@@ -278,15 +278,16 @@ type volumeRead struct {
 }
 
 func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int) ([]BenchResult, error) {
-	var ps [3]*duban.Principal
-	for i, login := range []string{"zhongmu-staff", "henan-planner", "nation-planner"} {
+	var ps [4]*duban.Principal
+	for i, login := range []string{"zhongmu-staff", "henan-planner", "nation-planner", "zhengzhou-reviewer"} {
 		p, err := b.app.DB.Principal(ctx, login)
 		if err != nil {
 			return nil, fmt.Errorf("principal %s: %w", login, err)
 		}
 		ps[i] = p
 	}
-	zmStaff, hnPlanner, nationPlanner := ps[0], ps[1], ps[2]
+	zmStaff, hnPlanner, nationPlanner, zzReviewer := ps[0], ps[1], ps[2], ps[3]
+	zzScope := b.app.Authz.Scope(zzReviewer, "assignment.read")
 	zmScope := b.app.Authz.Scope(zmStaff, "assignment.read")
 	hnScope := b.app.Authz.Scope(hnPlanner, "assignment.read")
 	hzScope := b.app.Authz.Scope(hnPlanner, "hazard.read")
@@ -315,6 +316,12 @@ func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int)
 				items, total, err := b.app.DB.ListAssignments(ctx, zmScope, duban.AssignmentFilter{Tenants: []string{"410122"}, ByDue: true, Limit: 50})
 				return map[string]any{"items": items, "total": total}, err
 			}, `SELECT ` + assignmentCols + ` FROM assignments WHERE tenant = $1 ORDER BY due_at, id LIMIT 50`, []any{"410122"}},
+		{"review queue (a city reviewer, state=submitted, by due)", "zhengzhou-reviewer", "GET", "/v1/assignments?state=submitted&limit=50",
+			func(ctx context.Context) (any, error) {
+				items, total, err := b.app.DB.ListAssignments(ctx, zzScope, duban.AssignmentFilter{State: "submitted", Within: "4101", ByDue: true, Limit: 50}) // as the API narrows it (one binding)
+				return map[string]any{"items": items, "total": total}, err
+			}, `SELECT ` + assignmentCols + ` FROM assignments WHERE state = 'submitted' AND tenant_path <@ $1::text::ltree ORDER BY due_at, id LIMIT 50`,
+			[]any{b.app.Dir.Get("4101").Path}},
 		{"province first page (tenant=41)", "henan-planner", "GET", "/v1/assignments?tenant=41&limit=50",
 			func(ctx context.Context) (any, error) {
 				items, total, err := b.app.DB.ListAssignments(ctx, hnScope, duban.AssignmentFilter{Within: "41", Limit: 50})
