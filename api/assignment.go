@@ -85,12 +85,8 @@ func (s *Server) registerAssignments(api huma.API) {
 			for _, b := range principal(ctx).Bindings {
 				f.Tenants = append(f.Tenants, b.Tenant)
 			}
-		} else if bs := principal(ctx).Bindings; f.Within == "" && len(bs) == 1 {
-			// a reader bound at one tenant sees its subtree at most: saying so
-			// lets the subtree's range (LEAKPROOF) narrow the rows before
-			// row-level security's expressions run on each (a city's review
-			// queue walks the nation's submitted work by due time)
-			f.Within = bs[0].Tenant
+		} else {
+			f.Within = within(ctx, f.Within)
 		}
 		items, total, err := s.DB.ListAssignments(ctx, scope, f)
 		if err != nil {

@@ -99,7 +99,7 @@ func (s *Server) registerHazards(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		f := duban.HazardFilter{Within: in.Tenant, Grade: in.Grade, State: in.State, Campaign: in.Campaign,
+		f := duban.HazardFilter{Within: within(ctx, in.Tenant), Grade: in.Grade, State: in.State, Campaign: in.Campaign,
 			Enterprise: strings.ToUpper(in.Enterprise), Project: in.Project, After: after, Limit: in.Limit}
 		f.Overdue, f.Listed = boolParam(in.Overdue), boolParam(in.Listed)
 		items, total, err := s.DB.ListHazards(ctx, scope, f)
