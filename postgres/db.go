@@ -39,6 +39,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	// every row for a page; BENCHMARKS.md, growth). Planning a list with
 	// the policies' expressions takes 0.3–1.6 ms (EXPLAIN at S).
 	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	// No JIT: every statement here reads pages of rows by an index; JIT
+	// compiles when an estimate is high, and a kept plan's estimate for a
+	// LIMIT given as a value is (an inbox's notices at 100×S: 34 ms of JIT
+	// for a 1 ms read; BENCHMARKS.md, growth).
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	for _, o := range opts {
 		o(cfg)
 	}

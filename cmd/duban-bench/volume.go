@@ -18,6 +18,7 @@ import (
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/api"
+	"github.com/duban/duban/calendar"
 	"github.com/duban/duban/internal/load"
 	"github.com/duban/duban/postgres"
 	"github.com/jackc/pgx/v5"
@@ -307,6 +308,10 @@ func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int)
 		return ts
 	}
 	asOf := yearStart(last).AddDate(0, 6, 0)
+	// a circular's period is a date a user types, at most in calendar.MaxYear:
+	// beyond 75×S (year 2101 on) it is of the last year that allows it
+	cy := min(last, calendar.MaxYear-yearStart(0).Year())
+	circCampaign, circAsOf := fmt.Sprintf("cb%03d007", cy), yearStart(cy).AddDate(0, 6, 0)
 	progressLimit := `SELECT t.code, count(*), count(*) FILTER (WHERE a.state = 'submitted'), count(*) FILTER (WHERE a.state IN ('approved', 'signed_off')),
 		count(*) FILTER (WHERE a.overdue), count(*) FILTER (WHERE a.first_submitted_at <= a.due_at)
 		FROM assignments a JOIN tenants t ON a.tenant_path <@ t.path AND t.supervisor = $2 WHERE a.campaign_id = $1 GROUP BY t.code`
@@ -350,23 +355,23 @@ func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int)
 			func(ctx context.Context) (any, error) {
 				return b.app.DB.CampaignProgress(ctx, npScope, nationCampaign, duban.LevelCounty, append([]duban.Tenant{*b.app.Dir.Get(duban.RootCode)}, supervised(duban.RootCode)...), asOf)
 			}, progressLimit, []any{nationCampaign, duban.RootCode}},
-		{"generate-circular (a Henan campaign, the province's cities and counties)", "henan-planner", "POST", "/v1/campaigns/" + henanCampaign + "/circulars",
+		{"generate-circular (a Henan campaign, the province's cities and counties)", "henan-planner", "POST", "/v1/campaigns/" + circCampaign + "/circulars",
 			func(ctx context.Context) (any, error) {
 				nodes := supervised("41")
-				if _, err := b.app.DB.CampaignProgress(ctx, cpScope, henanCampaign, duban.LevelCounty, nodes, asOf); err != nil {
+				if _, err := b.app.DB.CampaignProgress(ctx, cpScope, circCampaign, duban.LevelCounty, nodes, circAsOf); err != nil {
 					return nil, err
 				}
 				paths := make([]string, len(nodes))
 				for i, n := range nodes {
 					paths[i] = n.Path
 				}
-				if _, err := b.app.DB.HazardsClosed(ctx, cpScope, henanCampaign, paths, yearStart(last), asOf); err != nil {
+				if _, err := b.app.DB.HazardsClosed(ctx, cpScope, circCampaign, paths, yearStart(cy), circAsOf); err != nil {
 					return nil, err
 				}
-				return b.app.DB.ListedItems(ctx, cpScope, henanCampaign, hn.Path)
-			}, progressLimit, []any{henanCampaign, "41"}},
+				return b.app.DB.ListedItems(ctx, cpScope, circCampaign, hn.Path)
+			}, progressLimit, []any{circCampaign, "41"}},
 	}
-	circularBody := map[string]any{"period_from": yearStart(last).Format(time.DateOnly), "period_to": asOf.AddDate(0, 0, -1).Format(time.DateOnly)}
+	circularBody := map[string]any{"period_from": yearStart(cy).Format(time.DateOnly), "period_to": circAsOf.AddDate(0, 0, -1).Format(time.DateOnly)}
 	size := fmt.Sprintf("%d×S", k)
 	var res []BenchResult
 	for _, rd := range reads {
