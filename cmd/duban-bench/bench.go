@@ -445,6 +445,7 @@ type loadResult struct {
 	rps      float64
 	p50, p99 time.Duration
 	bad      int
+	firstBad string // the first failure: its status or error
 }
 
 // loadRun drives fn from the given number of clients for d.
@@ -452,7 +453,7 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	var mu sync.Mutex
 	var lat []time.Duration
-	bad := 0
+	bad, firstBad := 0, ""
 	var wg sync.WaitGroup
 	end := time.Now().Add(d)
 	for i := 0; i < clients; i++ {
@@ -466,6 +467,12 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 				mu.Lock()
 				if err != nil || st != 200 {
 					bad++
+					if firstBad == "" { // what the first failure was, for the report
+						firstBad = fmt.Sprintf("status %d", st)
+						if err != nil {
+							firstBad = err.Error()
+						}
+					}
 				} else {
 					lat = append(lat, el)
 				}
@@ -474,7 +481,7 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 		}()
 	}
 	wg.Wait()
-	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: load.Percentile(lat, 50), p99: load.Percentile(lat, 99), bad: bad}
+	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: load.Percentile(lat, 50), p99: load.Percentile(lat, 99), bad: bad, firstBad: firstBad}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

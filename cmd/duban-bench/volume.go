@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -400,7 +401,8 @@ func volumeReads(ctx context.Context, b *benchStack, owner *pgxpool.Pool, k int)
 		limitRun := loadRun(ctx, 1, 3*time.Second, func(c *http.Client) (int, error) { return load.DoStatus(ctx, c, "", "GET", limit.URL, nil) })
 		limit.Close()
 		if apiRun.bad+bareRun.bad+limitRun.bad > 0 {
-			return nil, fmt.Errorf("%s: %d failed reads (API %d, bare %d, limit %d)", rd.name, apiRun.bad+bareRun.bad+limitRun.bad, apiRun.bad, bareRun.bad, limitRun.bad)
+			return nil, fmt.Errorf("%s: %d failed reads (API %d, bare %d, limit %d; the first: %s)", rd.name, apiRun.bad+bareRun.bad+limitRun.bad,
+				apiRun.bad, bareRun.bad, limitRun.bad, cmp.Or(apiRun.firstBad, bareRun.firstBad, limitRun.firstBad))
 		}
 		res = append(res,
 			BenchResult{Name: size + ", " + rd.name + ": p50", Value: ms(apiRun.p50), Baseline: ms(bareRun.p50), Unit: "ms", Note: "baseline: the same SQL through bare pgx"},
