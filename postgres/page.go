@@ -25,7 +25,7 @@ func pageCounted[T any](ctx context.Context, db *DB, scope []string, countQ stri
 }
 
 // pagePlanned is pageCounted for statements of one shape for every value
-// (one tenant's list): PostgreSQL may keep their plans on the connection
+// (an inbox: each of its tenants' page from an index, merged): PostgreSQL may keep their plans on the connection
 // (in_scope_planned) rather than plan them each time — with row-level
 // security's expressions that is most of a short list's cost. The list
 // takes args, the cursor, the limit, then tail.
@@ -51,7 +51,7 @@ func pageWith[T any](ctx context.Context, db *DB, inScope string, scope []string
 	return items, total, FormatError(err)
 }
 
-// readPage reads pageCounted's pipeline: the scope, the total, the page.
+// readPage reads pageWith's pipeline: the scope, the total, the page.
 func readPage[T any](br pgx.BatchResults, scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
 	var total int
 	if _, err := br.Exec(); err != nil {

@@ -315,6 +315,11 @@ func (n *node) finish(ctx, runCtx workflow.Context, err error) error {
 	return err
 }
 
+// report is what this node tells its parent: its state and settledness.
+func (n *node) report() ChildStatus {
+	return ChildStatus{Tenant: n.in.Tenant, State: n.a.State, Settled: n.settled()}
+}
+
 // reportDone tells a parent that started this node to outlive its runs
 // (ReportDone) that it has finished: the parent's current run has no
 // future of it to wait on.
@@ -322,7 +327,8 @@ func (n *node) reportDone(ctx workflow.Context) {
 	if !n.in.ReportDone || n.in.ParentID == "" {
 		return
 	}
-	s := ChildStatus{Tenant: n.in.Tenant, State: n.a.State, Settled: n.settled(), Done: true}
+	s := n.report()
+	s.Done = true
 	_ = workflow.SignalExternalWorkflow(ctx, n.in.ParentID, "", SignalChildStatus, s).Get(ctx, nil)
 }
 
@@ -542,7 +548,7 @@ func (n *node) reportUp(ctx workflow.Context) {
 		return
 	}
 	defer n.upMu.Unlock()
-	s := ChildStatus{Tenant: n.in.Tenant, State: n.a.State, Settled: n.settled()}
+	s := n.report()
 	if n.sentOnce && s.State == n.sentState && s.Settled == n.sentSettl {
 		return
 	}

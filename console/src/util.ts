@@ -11,6 +11,9 @@ export const stateTag: Record<string, string> = {
   open: 'warning', rectified: 'primary', closed: 'success',
 }
 
+// An assignment's open states: its tenant's work to do (duban.AssignmentState.Open).
+export const openStates = ['assigned', 'in_progress', 'returned']
+
 export const escalationColor = ['', '#e6a23c', '#f08a24', '#f56c6c', '#8b0000']
 
 export function stateLabel(s: string) { return t('state.' + s) }
