@@ -484,6 +484,42 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: load.Percentile(lat, 50), p99: load.Percentile(lat, 99), bad: bad, firstBad: firstBad}
 }
 
+// loadInterleaved calls each of fns in turn from one client for d, after a
+// second of the same unrecorded (caches warm), and gives each its result:
+// figures compared with each other are measured over the same seconds, so
+// a drift in the machine's speed (up to 2× between runs here) moves them
+// together.
+func loadInterleaved(ctx context.Context, d time.Duration, fns ...func(c *http.Client) (int, error)) []loadResult {
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	out := make([]loadResult, len(fns))
+	lat := make([][]time.Duration, len(fns))
+	warm := time.Now().Add(time.Second)
+	end := warm.Add(d)
+	for now := time.Now(); now.Before(end) && ctx.Err() == nil; now = time.Now() {
+		for i, fn := range fns {
+			t0 := time.Now()
+			st, err := fn(c)
+			el := time.Since(t0)
+			switch {
+			case err != nil || st != http.StatusOK:
+				if out[i].bad++; out[i].firstBad == "" {
+					out[i].firstBad = fmt.Sprintf("status %d", st)
+					if err != nil {
+						out[i].firstBad = err.Error()
+					}
+				}
+			case !now.Before(warm):
+				lat[i] = append(lat[i], el)
+			}
+		}
+	}
+	for i := range out {
+		out[i].rps = float64(len(lat[i])) / d.Seconds()
+		out[i].p50, out[i].p99 = load.Percentile(lat[i], 50), load.Percentile(lat[i], 99)
+	}
+	return out
+}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // peakRSS is this process's peak resident set size in bytes.
