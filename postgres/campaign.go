@@ -104,13 +104,9 @@ func (db *DB) ProjectAssignment(ctx context.Context, p duban.AssignmentProjectio
 	})
 }
 
-// transitions returns the versioned history rows of one object, oldest
-// first; history is assignment_history or hazard_history.
-func transitions(ctx context.Context, tx pgx.Tx, history, id string) ([]duban.AssignmentEvent, error) {
-	rows, err := tx.Query(ctx, history, id)
-	if err != nil {
-		return nil, err
-	}
+// collectTransitions reads the versioned history rows of one object, oldest
+// first (assignment_history or hazard_history).
+func collectTransitions(rows pgx.Rows) ([]duban.AssignmentEvent, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (duban.AssignmentEvent, error) {
 		var e duban.AssignmentEvent
 		var details []byte
@@ -208,8 +204,8 @@ func (db *DB) CampaignProgress(ctx context.Context, scope []string, campaign str
 	// the campaign's rows are read once and each is counted for every
 	// subtree it is in (a national campaign's 3,342 rows once, not once for
 	// each of the 32 subtrees of its progress: BENCHMARKS.md, growth)
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("campaign_progress"), campaign, now)
+	err := db.readInScope(ctx, q("in_scope"), scope, func(b *pgx.Batch) { b.Queue(q("campaign_progress"), campaign, now) }, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}

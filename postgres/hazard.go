@@ -65,8 +65,8 @@ func (db *DB) ListHazards(ctx context.Context, scope []string, f duban.HazardFil
 func (db *DB) HazardsClosed(ctx context.Context, scope []string, campaign string, paths []string, from, to time.Time) ([]int, error) {
 	out := make([]int, len(paths))
 	in := subtrees(paths)
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("hazards_closed"), campaign, from, to)
+	err := db.readInScope(ctx, q("in_scope"), scope, func(b *pgx.Batch) { b.Queue(q("hazards_closed"), campaign, from, to) }, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}

@@ -36,36 +36,44 @@ func pagePlanned[T any](ctx context.Context, db *DB, scope []string, countQ stri
 
 func pageWith[T any](ctx context.Context, db *DB, inScope string, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
 	scan func(pgx.CollectableRow) (T, error), tail []any) ([]T, int, error) {
-	// one round trip: the scope, the count and the page are a pipeline that
-	// PostgreSQL runs as one transaction (its Sync ends it and the scope with
-	// it), not BEGIN, set, count, read, COMMIT one after another
-	b := &pgx.Batch{}
-	b.Queue(inScope, scopeLiteral(scope))
-	b.Queue(countQ, countArgs...)
-	b.Queue(listQ, append(append(args[:len(args):len(args)], cursor, limit), tail...)...)
-	br := db.Pool.SendBatch(ctx, b)
-	items, total, err := readPage(br, scan)
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
+	var items []T
+	var total int
+	err := db.readInScope(ctx, inScope, scope, func(b *pgx.Batch) {
+		b.Queue(countQ, countArgs...)
+		b.Queue(listQ, append(append(args[:len(args):len(args)], cursor, limit), tail...)...)
+	}, func(br pgx.BatchResults) error {
+		if err := br.QueryRow().Scan(&total); err != nil {
+			return err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		items, err = pgx.CollectRows(rows, scan)
+		return err
+	})
 	return items, total, FormatError(err)
 }
 
-// readPage reads pageWith's pipeline: the scope, the total, the page.
-func readPage[T any](br pgx.BatchResults, scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
-	var total int
-	if _, err := br.Exec(); err != nil {
-		return nil, 0, err
+// readInScope is how reads go to PostgreSQL: in one round trip, the scope
+// (inScope: in_scope or in_scope_planned) and the statements queue puts in
+// the batch are a pipeline that PostgreSQL runs as one transaction — its
+// Sync ends the transaction and the scope with it — not BEGIN, set, each
+// statement, COMMIT one after another. read takes the statements' results
+// in order.
+func (db *DB) readInScope(ctx context.Context, inScope string, scope []string, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error) error {
+	b := &pgx.Batch{}
+	b.Queue(inScope, scopeLiteral(scope))
+	queue(b)
+	br := db.Pool.SendBatch(ctx, b)
+	_, err := br.Exec()
+	if err == nil {
+		err = read(br)
 	}
-	if err := br.QueryRow().Scan(&total); err != nil {
-		return nil, 0, err
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
-	rows, err := br.Query()
-	if err != nil {
-		return nil, 0, err
-	}
-	items, err := pgx.CollectRows(rows, scan)
-	return items, total, err
+	return err
 }
 
 // scanDoc reads (doc, tenant_path) into a document type.
@@ -90,15 +98,24 @@ func one[T any](ctx context.Context, db *DB, scope []string, what, query, id str
 	history string) (*T, []duban.AssignmentEvent, error) {
 	var v T
 	var hist []duban.AssignmentEvent
-	err := db.InScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, query, id)
+	err := db.readInScope(ctx, q("in_scope"), scope, func(b *pgx.Batch) {
+		b.Queue(query, id)
+		if history != "" {
+			b.Queue(history, id)
+		}
+	}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
 		if v, err = pgx.CollectExactlyOneRow(rows, scan); err != nil || history == "" {
 			return err
 		}
-		hist, err = transitions(ctx, tx, history, id)
+		rows, err = br.Query()
+		if err != nil {
+			return err
+		}
+		hist, err = collectTransitions(rows)
 		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

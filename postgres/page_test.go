@@ -17,7 +17,7 @@ import (
 
 // A list's scope, its total and its page go in one pipeline: the scope holds
 // for the whole of it and ends with it, on the connection the next caller
-// gets.
+// gets. So do one object's read with its history and a campaign's progress.
 func TestPageScopeEndsWithItsPipeline(t *testing.T) {
 	t.Parallel()
 	d := testenv.NewDB(t)
@@ -69,6 +69,19 @@ func TestPageScopeEndsWithItsPipeline(t *testing.T) {
 	items, _, err := db.ListAssignments(ctx, zhongmu, duban.AssignmentFilter{Limit: 50})
 	require.NoError(t, err)
 	require.Len(t, items, 1)
+	// one object with its history, and a campaign's progress, are pipelines too
+	a, hist, err := db.GetAssignment(ctx, zhongmu, "cpipe000.410122")
+	require.NoError(t, err)
+	require.Equal(t, "410122", a.Tenant)
+	require.Empty(t, hist) // inserted without events
+	require.Empty(t, scopeNow())
+	_, _, err = db.GetAssignment(ctx, zhongmu, "cpipe000.410102") // Zhengzhou's other county: outside
+	require.Equal(t, duban.ENotFound, duban.ErrorCode(err))
+	require.Empty(t, scopeNow())
+	prog, err := db.CampaignProgress(ctx, zhengzhou, "cpipe000", duban.LevelCounty, []duban.Tenant{{Code: "4101", Path: zhengzhou[0]}}, start)
+	require.NoError(t, err)
+	require.Equal(t, 2, prog[0].Total)
+	require.Empty(t, scopeNow())
 }
 
 // A list's pipeline is traced as one span with a span per statement, named
