@@ -93,6 +93,9 @@ type AssignmentFilter struct {
 	Limit     int
 	// ByDue orders by due time, then id (an inbox, a review queue).
 	ByDue bool
+	// Latest, with ByDue, starts from the latest due time (work done, newest
+	// first); the cursor is then the last row's due time and id too.
+	Latest bool
 }
 
 // MaxExactTotal is the most matches a list counts row by row when its

@@ -57,7 +57,7 @@ func (s *Server) registerAssignments(api huma.API) {
 		Overdue   string `query:"overdue" enum:"true,false"`
 		DueBefore string `query:"due_before" maxLength:"40" doc:"YYYY-MM-DD or RFC 3339"`
 		Mine      bool   `query:"mine" doc:"Only assignments of the tenants where you hold a role"`
-		Order     string `query:"order" enum:"due,id" doc:"due: by due time, soonest first (the default for your own tasks, mine=true, and for a review queue, state=submitted); id: by id (the default otherwise)"`
+		Order     string `query:"order" enum:"due,-due,id" doc:"due: by due time, soonest first (the default for your own tasks, mine=true, and for a review queue, state=submitted); -due: by due time, latest first (work done, newest first); id: by id (the default otherwise)"`
 		PageParams
 	}) (*struct{ Body Page[duban.Assignment] }, error) {
 		scope, after, err := s.listFrom(ctx, actAssignmentRead, in.Tenant, in.Cursor)
@@ -65,7 +65,8 @@ func (s *Server) registerAssignments(api huma.API) {
 			return nil, err
 		}
 		f := duban.AssignmentFilter{Campaign: in.Campaign, Within: in.Tenant, State: in.State, Level: in.Level, After: after, Limit: in.Limit}
-		f.ByDue = in.Order == "due" || (in.Order == "" && (in.Mine || in.State == string(duban.StateSubmitted)))
+		f.ByDue = in.Order == "due" || in.Order == "-due" || (in.Order == "" && (in.Mine || in.State == string(duban.StateSubmitted)))
+		f.Latest = in.Order == "-due"
 		if f.ByDue && after != "" && !duban.ValidDueCursor(after) {
 			return nil, invalid("query.cursor", "not a cursor of this list (in due-time order): start again without it", in.Cursor)
 		}

@@ -58,6 +58,23 @@ func TestHenanCampaignEndToEnd(t *testing.T) {
 	mine := s.call("zhongmu-staff", "GET", "/v1/assignments?mine=true", nil)
 	require.EqualValues(t, 1, mine.Body["total"])
 	require.Equal(t, 422, s.call("zhongmu-staff", "GET", "/v1/assignments?mine=true&cursor=eA", nil).Status, "an id cursor in the due-ordered inbox")
+	// latest due first (order=-due, work done): one due time here, so by id backwards, page after page
+	var ids []string
+	for cursor := ""; len(ids) < 6; {
+		pg := s.call("henan-planner", "GET", q+"&level=city&order=-due&limit=3"+cursor, nil)
+		require.Equal(t, 200, pg.Status, string(pg.Raw))
+		require.EqualValues(t, 17, pg.Body["total"])
+		for _, it := range pg.Body["items"].([]any) {
+			ids = append(ids, it.(map[string]any)["id"].(string))
+		}
+		cursor = "&cursor=" + pg.Body["next_cursor"].(string)
+	}
+	require.Len(t, ids, 6)
+	for i := 1; i < len(ids); i++ {
+		require.Greater(t, ids[i-1], ids[i], "latest first, then by id backwards, none twice: %v", ids)
+	}
+	require.Equal(t, id+".4117", ids[0], "the last city by id comes first")
+	require.Equal(t, 422, s.call("henan-planner", "GET", q+"&order=-due&cursor=eA", nil).Status, "an id cursor in due-time order")
 	require.Equal(t, 404, s.call("lankao-staff", "GET", "/v1/assignments/"+zhongmuID, nil).Status, "another county's assignment is invisible")
 	require.Equal(t, 404, s.call("hubei-planner", "GET", "/v1/assignments/"+zhongmuID, nil).Status)
 

@@ -110,6 +110,14 @@ func TestConsoleStaffReportsAndReviewerDecides(t *testing.T) {
 	p.text(`.el-message-box`, "郑州市 4101")
 	p.confirm()
 	p.text(`.page-title`, "已上报")
+	// work done (已办) is read newest first, so years of it show their latest
+	p.open("/done")
+	p.text(`[data-test=assignments]`, "郑州房屋安全排查")
+	reqs = eval[[]string](p, `performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/v1/assignments?') && n.includes('state=signed_off'))`)
+	require.NotEmpty(t, reqs)
+	for _, r := range reqs {
+		require.Contains(t, r, "order=-due", "work done was not asked for newest first")
+	}
 
 	a := s.call("zhongmu-staff", "GET", "/v1/assignments/"+aid, nil)
 	require.Equal(t, "submitted", a.Body["state"])

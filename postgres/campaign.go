@@ -158,7 +158,10 @@ func (db *DB) GetAssignment(ctx context.Context, scope []string, id string) (*du
 // ListAssignments returns assignments within scope ordered by id, and the total.
 func (db *DB) ListAssignments(ctx context.Context, scope []string, f duban.AssignmentFilter) ([]duban.Assignment, int, error) {
 	list := q("list_assignments")
-	if f.ByDue {
+	switch {
+	case f.ByDue && f.Latest:
+		list = q("list_assignments_by_due_latest")
+	case f.ByDue:
 		list = q("list_assignments_by_due")
 	}
 	within, found, err := db.pathOf(ctx, f.Within)
@@ -169,7 +172,7 @@ func (db *DB) ListAssignments(ctx context.Context, scope []string, f duban.Assig
 	if len(f.Tenants) == 1 {
 		one = f.Tenants[0] // an equality the (tenant, due_at, id) index serves in order
 	}
-	if f.ByDue && f.Tenants != nil && within == "" && f.Campaign == "" && f.DueBefore == nil { // an inbox
+	if f.ByDue && !f.Latest && f.Tenants != nil && within == "" && f.Campaign == "" && f.DueBefore == nil { // an inbox
 		after := f.After
 		if after == "" {
 			after = "-infinity|"

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -455,7 +456,8 @@ func TestAuditCheckpoint(t *testing.T) {
 }
 
 // TestInboxInDueOrder: a county's own tasks come soonest due first, page by
-// page through the keyset cursor (due time, id), ties by id.
+// page through the keyset cursor (due time, id), ties by id; with Latest
+// (order=-due: work done) latest first, the same order backwards.
 func TestInboxInDueOrder(t *testing.T) {
 	t.Parallel()
 	db, _ := testenv.OpenStore(t)
@@ -471,21 +473,28 @@ func TestInboxInDueOrder(t *testing.T) {
 			ReviewerTenant: "4101", SignerTenant: "41", State: duban.StateAssigned, DueAt: start.AddDate(0, 0, d), Version: 1, UpdatedAt: start}
 		require.NoError(t, db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: a, Event: duban.AssignmentEvent{Version: 1, At: start, Actor: "t", Action: "assign", To: "assigned"}}))
 	}
-	var got []string
-	cursor := ""
-	for page := 0; page < 5; page++ {
-		items, total, err := db.ListAssignments(ctx, all, duban.AssignmentFilter{Tenants: []string{"410122"}, ByDue: true, After: cursor, Limit: 2})
-		require.NoError(t, err)
-		require.Equal(t, 5, total)
-		for _, a := range items {
-			got = append(got, a.CampaignID)
+	for i, state := range []string{"", "assigned", "", "assigned"} {
+		latest := i >= 2
+		var got []string
+		cursor := ""
+		for page := 0; page < 5; page++ {
+			items, total, err := db.ListAssignments(ctx, all, duban.AssignmentFilter{Tenants: []string{"410122"}, State: state, ByDue: true, Latest: latest, After: cursor, Limit: 2})
+			require.NoError(t, err)
+			require.Equal(t, 5, total)
+			for _, a := range items {
+				got = append(got, a.CampaignID)
+			}
+			if len(items) < 2 {
+				break
+			}
+			cursor = duban.DueCursor(items[len(items)-1])
+			require.True(t, duban.ValidDueCursor(cursor))
 		}
-		if len(items) < 2 {
-			break
+		want := []string{"cdue4", "cdue1", "cdue3", "cdue2", "cdue0"}
+		if latest { // work done, newest first: the same order backwards
+			slices.Reverse(want)
 		}
-		cursor = duban.DueCursor(items[len(items)-1])
-		require.True(t, duban.ValidDueCursor(cursor))
+		require.Equal(t, want, got, "state %q, latest %v: by due time, equal due times by id, no row twice or lost across pages", state, latest)
 	}
-	require.Equal(t, []string{"cdue4", "cdue1", "cdue3", "cdue2", "cdue0"}, got, "soonest first, equal due times by id, no row twice or lost across pages")
 	require.False(t, duban.ValidDueCursor("cdue1.410122"), "an id cursor is not a due cursor")
 }

@@ -125,6 +125,54 @@ func TestKeptTotalsEqualCounts(t *testing.T) {
 		}
 	}
 	require.Greater(t, checked, 10000, "the comparisons counted rows")
+
+	// each province's own totals (migration 017) are the sums of its tenants'
+	for table, cols := range map[string]string{"assignment": "lines, state, level, overdue", "hazard": "lines, grade, state, overdue, listed"} {
+		var off, rows int
+		require.NoError(t, conn.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FILTER (WHERE coalesce(p.n, 0) <> coalesce(s.n, 0)), count(*)
+			FROM %[1]s_province_totals p FULL JOIN (SELECT subpath(tenant_path, 0, 2) AS tenant_path, %[2]s, sum(n) AS n FROM %[1]s_totals
+				WHERE nlevel(tenant_path) >= 2 GROUP BY subpath(tenant_path, 0, 2), %[2]s) s USING (tenant_path, %[2]s)`, table, cols)).Scan(&off, &rows))
+		require.Zero(t, off, "%s: province totals that are not their tenants' sums", table)
+		require.Greater(t, rows, 5, table)
+	}
+	// and they are what a reader who sees the province whole reads; a line's
+	// reader, or a city's list, sums the tenants' rows
+	total := func(scope []string, within string, hazards bool) int {
+		var n int
+		var err error
+		if hazards {
+			_, n, err = db.ListHazards(ctx, scope, duban.HazardFilter{Within: within, Limit: 1})
+		} else {
+			_, n, err = db.ListAssignments(ctx, scope, duban.AssignmentFilter{Within: within, Limit: 1})
+		}
+		require.NoError(t, err)
+		return n
+	}
+	for _, hazards := range []bool{false, true} {
+		table := map[bool]string{false: "assignment_province_totals", true: "hazard_province_totals"}[hazards]
+		type reading struct {
+			scope  []string
+			within string
+		}
+		readings := []reading{{duban.ScopeAllLines(hn), "41"}, {duban.SystemScope, "41"}, {scopes["henan construction"], "41"}, {duban.ScopeAllLines(hn), "4101"}, {duban.SystemScope, ""}}
+		before := make([]int, len(readings))
+		for i, r := range readings {
+			before[i] = total(r.scope, r.within, hazards)
+		}
+		// every row of Henan's own totals off by 1,000: read, they show
+		tag, err := conn.Exec(ctx, `UPDATE `+table+` SET n = n + 1000 WHERE tenant_path = '000000.41'`)
+		require.NoError(t, err)
+		require.Positive(t, tag.RowsAffected())
+		for i, r := range readings {
+			want := before[i]
+			if i < 2 { // seen whole: the province's own rows
+				want += 1000 * int(tag.RowsAffected())
+			}
+			require.Equal(t, want, total(r.scope, r.within, hazards), "%s, %v within %q", table, r.scope, r.within)
+		}
+		_, err = conn.Exec(ctx, `UPDATE `+table+` SET n = n - 1000 WHERE tenant_path = '000000.41'`)
+		require.NoError(t, err)
+	}
 }
 
 // TestAssignmentTotalCapped: a list narrowed by a campaign or a due time

@@ -46,11 +46,15 @@ LIMIT 10001) capped;
 
 -- name: count_assignments_kept
 -- The total of count_assignments without a campaign or a due time, from the totals the triggers of
--- migration 014 keep: $1 within, $2 tenants, $3 state, $4 level, $5 overdue, $6 one tenant.
-SELECT coalesce(sum(n), 0) FROM assignment_totals
-WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/')))
-  AND CASE WHEN $6 = '' THEN $2::text[] IS NULL OR tenant = ANY($2) ELSE tenant = $6 END AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4)
-  AND ($5::bool IS NULL OR overdue = $5);
+-- migration 014 keep: $1 within, $2 tenants, $3 state, $4 level, $5 overdue, $6 one tenant. A province
+-- read by one who sees it whole: from its own totals (migration 017), a handful of rows.
+SELECT CASE WHEN $2::text[] IS NULL AND $6 = '' AND $1 <> '' AND nlevel($1::ltree) = 2 AND $1::ltree <@@ (SELECT duban_scope_whole())
+  THEN (SELECT coalesce(sum(n), 0) FROM assignment_province_totals
+        WHERE tenant_path = $1::ltree AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4) AND ($5::bool IS NULL OR overdue = $5))
+  ELSE (SELECT coalesce(sum(n), 0) FROM assignment_totals
+        WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/')))
+          AND CASE WHEN $6 = '' THEN $2::text[] IS NULL OR tenant = ANY($2) ELSE tenant = $6 END AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4)
+          AND ($5::bool IS NULL OR overdue = $5)) END;
 
 -- name: list_assignments
 -- The conditions of count_assignments; $9 the cursor (id), $10 the limit.
@@ -74,6 +78,19 @@ WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR (tenant_key >= $2 AND tenant
   AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
   AND ($9 = '' OR (due_at, id) > (split_part($9, '|', 1)::timestamptz, split_part($9, '|', 2)))
 ORDER BY due_at, id LIMIT $10;
+
+-- name: list_assignments_by_due_latest
+-- list_assignments_by_due from the latest due time back (work done, newest first): $9 the cursor ('<due
+-- RFC 3339>|<id>' of the last row; '' from the latest), $10 the limit. One tenant's closed work of a state
+-- is read backwards from the (tenant, state, due_at, id) index.
+SELECT id, campaign_id, tenant, tenant_path::text, level, phase, title, reviewer_tenant, signer_tenant, coalesce(parent_id, ''),
+  state, due_at, overdue, escalation_level, draft, report, comment, submitted_at, first_submitted_at, approved_at, signed_off_at, version, updated_at, lines, original_due
+FROM assignments
+WHERE ($1 = '' OR campaign_id = $1) AND ($2 = '' OR (tenant_key >= $2 AND tenant_key < ($2 || '/')))
+  AND CASE WHEN $8 = '' THEN $3::text[] IS NULL OR tenant = ANY($3) ELSE tenant = $8 END AND ($4 = '' OR state = $4) AND ($5 = '' OR level = $5)
+  AND ($6::bool IS NULL OR overdue = $6) AND ($7::timestamptz IS NULL OR due_at < $7)
+  AND ($9 = '' OR (due_at, id) < (split_part($9, '|', 1)::timestamptz, split_part($9, '|', 2)))
+ORDER BY due_at DESC, id DESC LIMIT $10;
 
 -- name: list_tenants_assignments_by_due
 -- Some tenants' assignments by due time (an inbox: the tenants where the reader holds a role): $1 the tenants,

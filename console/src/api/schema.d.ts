@@ -3963,8 +3963,8 @@ export interface operations {
                 due_before?: string;
                 /** @description Only assignments of the tenants where you hold a role */
                 mine?: boolean;
-                /** @description due: by due time, soonest first (the default for your own tasks, mine=true, and for a review queue, state=submitted); id: by id (the default otherwise) */
-                order?: "due" | "id";
+                /** @description due: by due time, soonest first (the default for your own tasks, mine=true, and for a review queue, state=submitted); -due: by due time, latest first (work done, newest first); id: by id (the default otherwise) */
+                order?: "due" | "-due" | "id";
                 /** @description Opaque cursor from a previous page's next_cursor */
                 cursor?: string;
                 /** @description Page size */

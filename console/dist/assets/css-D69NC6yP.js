@@ -1,1 +1,0 @@
-import"./use-global-config-z8_r8zkW.js";import"./css-BG7QNlJl.js";

@@ -1,0 +1,1 @@
+import"./use-global-config-z8_r8zkW.js";import"./css-CVi7mpmT.js";
