@@ -188,6 +188,9 @@ func (db *DB) ListAssignments(ctx context.Context, scope []string, f duban.Assig
 	args := []any{f.Campaign, within, f.Tenants, f.State, f.Level, f.Overdue, f.DueBefore, one}
 	count, countArgs := q("count_assignments"), args
 	if f.Campaign == "" && f.DueBefore == nil {
+		if f.Tenants == nil && provinceSeen(scope, within) {
+			return pageKeptCount(ctx, db, scope, q("count_assignments_province"), []any{within, f.State, f.Level, f.Overdue}, list, args, f.After, f.Limit, scanAssignment)
+		}
 		count, countArgs = q("count_assignments_kept"), []any{within, f.Tenants, f.State, f.Level, f.Overdue, one}
 	}
 	return pageCounted(ctx, db, scope, count, countArgs, list, args, f.After, f.Limit, scanAssignment)

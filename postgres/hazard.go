@@ -54,6 +54,9 @@ func (db *DB) ListHazards(ctx context.Context, scope []string, f duban.HazardFil
 	args := []any{within, f.Grade, f.State, f.Overdue, f.Listed, f.Campaign, f.Enterprise, f.Project}
 	count, countArgs := q("count_hazards"), args
 	if f.Campaign == "" && f.Enterprise == "" && f.Project == "" {
+		if provinceSeen(scope, within) {
+			return pageKeptCount(ctx, db, scope, q("count_hazards_province"), args[:5], q("list_hazards"), args, f.After, f.Limit, scanHazard)
+		}
 		count, countArgs = q("count_hazards_kept"), args[:5]
 	}
 	return pageCounted(ctx, db, scope, count, countArgs, q("list_hazards"), args, f.After, f.Limit, scanHazard)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/duban/duban"
 	"github.com/jackc/pgx/v5"
@@ -21,7 +22,17 @@ func page[T any](ctx context.Context, db *DB, scope []string, countQ, listQ stri
 // from the kept totals (migration 014) takes fewer conditions than the list.
 func pageCounted[T any](ctx context.Context, db *DB, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
 	scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
-	return pageWith(ctx, db, q("in_scope"), scope, countQ, countArgs, listQ, args, cursor, limit, scan, nil)
+	return pageWith(ctx, db, q("in_scope"), scope, countQ, countArgs, false, listQ, args, cursor, limit, scan, nil)
+}
+
+// pageKeptCount is pageCounted whose count has one plan for every value (a
+// province's own totals): PostgreSQL keeps that plan on the connection
+// (plan_kept), where planning it, row-level security's expressions and all,
+// cost more than reading its few rows; the page is planned for its values
+// as always (plan_each).
+func pageKeptCount[T any](ctx context.Context, db *DB, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
+	scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
+	return pageWith(ctx, db, q("in_scope"), scope, countQ, countArgs, true, listQ, args, cursor, limit, scan, nil)
 }
 
 // pagePlanned is pageCounted for statements of one shape for every value
@@ -31,19 +42,35 @@ func pageCounted[T any](ctx context.Context, db *DB, scope []string, countQ stri
 // takes args, the cursor, the limit, then tail.
 func pagePlanned[T any](ctx context.Context, db *DB, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
 	scan func(pgx.CollectableRow) (T, error), tail ...any) ([]T, int, error) {
-	return pageWith(ctx, db, q("in_scope_planned"), scope, countQ, countArgs, listQ, args, cursor, limit, scan, tail)
+	return pageWith(ctx, db, q("in_scope_planned"), scope, countQ, countArgs, false, listQ, args, cursor, limit, scan, tail)
 }
 
-func pageWith[T any](ctx context.Context, db *DB, inScope string, scope []string, countQ string, countArgs []any, listQ string, args []any, cursor any, limit int,
-	scan func(pgx.CollectableRow) (T, error), tail []any) ([]T, int, error) {
+func pageWith[T any](ctx context.Context, db *DB, inScope string, scope []string, countQ string, countArgs []any, keptCount bool,
+	listQ string, args []any, cursor any, limit int, scan func(pgx.CollectableRow) (T, error), tail []any) ([]T, int, error) {
 	var items []T
 	var total int
 	err := db.readInScope(ctx, inScope, scope, func(b *pgx.Batch) {
+		if keptCount {
+			b.Queue(q("plan_kept"))
+		}
 		b.Queue(countQ, countArgs...)
+		if keptCount {
+			b.Queue(q("plan_each"))
+		}
 		b.Queue(listQ, append(append(args[:len(args):len(args)], cursor, limit), tail...)...)
 	}, func(br pgx.BatchResults) error {
+		if keptCount {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+		}
 		if err := br.QueryRow().Scan(&total); err != nil {
 			return err
+		}
+		if keptCount {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
 		}
 		rows, err := br.Query()
 		if err != nil {
@@ -125,4 +152,26 @@ func one[T any](ctx context.Context, db *DB, scope []string, what, query, id str
 		return nil, nil, err
 	}
 	return &v, hist, nil
+}
+
+// provinceSeen reports whether a province's own totals (migration 017) are
+// the caller's count of its subtree: within is a province's path and no
+// path of the scope, whatever its line, lies below the province. Then
+// whether a row under the province is seen depends on its lines alone, as
+// for the province's row of those lines. Were it wrong, row-level security
+// would hide the province's rows (they are read as any row), never show
+// more: a count too low, not one of what the caller may not see.
+func provinceSeen(scope []string, within string) bool {
+	if strings.Count(within, ".") != 1 {
+		return false
+	}
+	for _, s := range scope {
+		if l, rest, ok := strings.Cut(s, "."); ok && duban.Line(l).Info() != nil {
+			s = rest
+		}
+		if strings.HasPrefix(s, within+".") {
+			return false
+		}
+	}
+	return true
 }

@@ -46,15 +46,18 @@ LIMIT 10001) capped;
 
 -- name: count_assignments_kept
 -- The total of count_assignments without a campaign or a due time, from the totals the triggers of
--- migration 014 keep: $1 within, $2 tenants, $3 state, $4 level, $5 overdue, $6 one tenant. A province
--- read by one who sees it whole: from its own totals (migration 017), a handful of rows.
-SELECT CASE WHEN $2::text[] IS NULL AND $6 = '' AND $1 <> '' AND nlevel($1::ltree) = 2 AND $1::ltree <@@ (SELECT duban_scope_whole())
-  THEN (SELECT coalesce(sum(n), 0) FROM assignment_province_totals
-        WHERE tenant_path = $1::ltree AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4) AND ($5::bool IS NULL OR overdue = $5))
-  ELSE (SELECT coalesce(sum(n), 0) FROM assignment_totals
-        WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/')))
-          AND CASE WHEN $6 = '' THEN $2::text[] IS NULL OR tenant = ANY($2) ELSE tenant = $6 END AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4)
-          AND ($5::bool IS NULL OR overdue = $5)) END;
+-- migration 014 keep: $1 within, $2 tenants, $3 state, $4 level, $5 overdue, $6 one tenant.
+SELECT coalesce(sum(n), 0) FROM assignment_totals
+WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/')))
+  AND CASE WHEN $6 = '' THEN $2::text[] IS NULL OR tenant = ANY($2) ELSE tenant = $6 END AND ($3 = '' OR state = $3) AND ($4 = '' OR level = $4)
+  AND ($5::bool IS NULL OR overdue = $5);
+
+-- name: count_assignments_province
+-- count_assignments_kept of a whole province from its own totals (migration 017), for a caller no path of
+-- whose scope lies below the province: $1 the province's path, $2 state, $3 level, $4 overdue. One plan
+-- for every value (the primary key's first column), kept on the connection.
+SELECT coalesce(sum(n), 0) FROM assignment_province_totals
+WHERE tenant_path = $1::ltree AND ($2 = '' OR state = $2) AND ($3 = '' OR level = $3) AND ($4::bool IS NULL OR overdue = $4);
 
 -- name: list_assignments
 -- The conditions of count_assignments; $9 the cursor (id), $10 the limit.

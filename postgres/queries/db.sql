@@ -1,6 +1,15 @@
 -- name: in_scope
 SELECT set_config('duban.scope', $1, true);
 
+-- name: plan_kept
+-- The next statements of a pipeline begun by in_scope are planned once per connection (a statement with
+-- one plan for every value among ones that are not, for the rest of the transaction; plan_each ends it).
+SELECT set_config('plan_cache_mode', 'force_generic_plan', true);
+
+-- name: plan_each
+-- The next statements are planned for their values, as Duban's connections are (postgres.Open).
+SELECT set_config('plan_cache_mode', 'force_custom_plan', true);
+
 -- name: in_scope_planned
 -- in_scope for statements whose one plan fits every value (an inbox: each tenant's page from its index,
 -- merged): PostgreSQL plans them once per connection and keeps the plan (plan_cache_mode, for the

@@ -31,15 +31,17 @@ LIMIT 10001) capped;
 
 -- name: count_hazards_kept
 -- The total of count_hazards without a campaign, an enterprise or a project, from the totals the
--- triggers of migration 014 keep: $1 within, $2 grade, $3 state, $4 overdue, $5 listed. A province read by
--- one who sees it whole: from its own totals (migration 017), a handful of rows.
-SELECT CASE WHEN $1 <> '' AND nlevel($1::ltree) = 2 AND $1::ltree <@@ (SELECT duban_scope_whole())
-  THEN (SELECT coalesce(sum(n), 0) FROM hazard_province_totals
-        WHERE tenant_path = $1::ltree AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
-          AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5))
-  ELSE (SELECT coalesce(sum(n), 0) FROM hazard_totals
-        WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/'))) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
-          AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5)) END;
+-- triggers of migration 014 keep: $1 within, $2 grade, $3 state, $4 overdue, $5 listed.
+SELECT coalesce(sum(n), 0) FROM hazard_totals
+WHERE ($1 = '' OR (tenant_key >= $1 AND tenant_key < ($1 || '/'))) AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+  AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5);
+
+-- name: count_hazards_province
+-- count_hazards_kept of a whole province from its own totals (migration 017), as count_assignments_province:
+-- $1 the province's path, $2 grade, $3 state, $4 overdue, $5 listed.
+SELECT coalesce(sum(n), 0) FROM hazard_province_totals
+WHERE tenant_path = $1::ltree AND ($2 = '' OR grade = $2) AND ($3 = '' OR state = $3)
+  AND ($4::bool IS NULL OR overdue = $4) AND ($5::bool IS NULL OR listed = $5);
 
 -- name: list_hazards
 -- The conditions of count_hazards; $9 the cursor (id), $10 the limit.
