@@ -2,11 +2,14 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/duban/duban"
 	"github.com/duban/duban/internal/testenv"
+	"github.com/jackc/pgx/v5"
 )
 
 // BenchmarkCampaignProgress: the progress of a Henan campaign (181 county
@@ -56,6 +59,79 @@ func BenchmarkCampaignProgress(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkProjectInProvince: new assignments projected one at a time, and
+// from eight goroutines at once, each at one of Henan's counties, every one
+// adding to the same province row of the province's totals (migration 017:
+// the worst case for its waiting), against the same with the province's
+// totals not kept (their triggers disabled) as the baseline.
+//
+//	go test -run '^$' -bench ProjectInProvince -benchtime 2000x ./postgres
+func BenchmarkProjectInProvince(b *testing.B) {
+	db, d := testenv.OpenStore(b)
+	ctx := context.Background()
+	tenants, err := db.AllTenants(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := duban.NewDirectory(tenants)
+	var counties []duban.Tenant
+	for _, t := range tenants {
+		if t.Level == duban.LevelCounty && dir.Within(t.Code, "41") {
+			counties = append(counties, t)
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	owner, err := pgx.Connect(ctx, d.AdminURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	var seq atomic.Int64
+	for _, bc := range []struct {
+		name, triggers string
+		parallelism    int
+	}{{"1-writer/without-province-totals", "DISABLE", 0}, {"1-writer/with-province-totals", "ENABLE", 0},
+		{"8-writers/without-province-totals", "DISABLE", 4}, {"8-writers/with-province-totals", "ENABLE", 4}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for _, tg := range []string{"assignment_province_totals_insert", "assignment_province_totals_update"} {
+				if _, err := owner.Exec(ctx, "ALTER TABLE assignment_totals "+bc.triggers+" TRIGGER "+tg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// a campaign has one assignment a tenant: a campaign for each round of the counties
+			run := seq.Add(1)
+			for k := 0; k <= b.N/len(counties); k++ {
+				if err := db.InsertCampaign(ctx, duban.SystemScope, &duban.Campaign{ID: fmt.Sprintf("cproj%d-%d", run, k), Template: "generic", Title: "t", Scope: "41",
+					Levels: []duban.Level{duban.LevelCounty}, Phases: []duban.PhaseDeadline{{ID: "main", Due: now.Add(time.Hour)}}, CreatedBy: "x", CreatedAt: now}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var next atomic.Int64
+			b.ResetTimer()
+			write := func(more func() bool) {
+				for more() {
+					i := int(next.Add(1) - 1)
+					t, cid := counties[i%len(counties)], fmt.Sprintf("cproj%d-%d", run, i/len(counties))
+					a := duban.Assignment{ID: duban.AssignmentID(cid, t.Code), CampaignID: cid, Tenant: t.Code, Level: duban.LevelCounty, Phase: "main",
+						Title: "t", ReviewerTenant: t.Supervisor, SignerTenant: "41", State: duban.StateAssigned, DueAt: now.Add(time.Hour), Version: 1, UpdatedAt: now}
+					if err := db.ProjectAssignment(ctx, duban.AssignmentProjection{Assignment: a,
+						Event: duban.AssignmentEvent{Version: 1, At: now, Actor: "x", Action: "assign", To: "assigned"}}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}
+			if bc.parallelism == 0 {
+				i := 0
+				write(func() bool { i++; return i <= b.N })
+				return
+			}
+			b.SetParallelism(bc.parallelism) // 4 × GOMAXPROCS (2 here) = 8 writers
+			b.RunParallel(func(pb *testing.PB) { write(pb.Next) })
 		})
 	}
 }

@@ -3,16 +3,19 @@
 -- filter value: the 1,584 rows behind its open major hazards at 100×S,
 -- about 1.5 ms, most of what a province's hazards page costs beyond the
 -- page itself. Each province's totals are kept here as well, summed over
--- its subtree, and a reader who sees the province whole (migration 016)
--- reads them: a handful of rows. A reader who does not (a line, a city)
--- sums the tenants' rows it sees, as before.
+-- its subtree, and a reader none of whose scope lies below the province
+-- (bound there or above, in any lines: postgres.provinceSeen) reads them:
+-- a handful of rows. A reader bound below it sums the tenants' rows it
+-- sees, as before.
 --
 -- Who sees a province's row: the same test as for any row, with the
--- province's path. For a reader who sees the province whole, whether a row
--- below it is seen depends on its lines alone, the same for the province's
--- row of those lines: so the sum of its rows it sees is the sum of the
--- tenants' rows it sees. TestKeptTotalsEqualCounts compares both with
--- count(*) under each scope; TestProvinceTotalsAreRead shows which is read.
+-- province's path. For a reader none of whose scope lies below the
+-- province, whether a row below it is seen depends on its lines alone, the
+-- same for the province's row of those lines: so the sum of the province's
+-- rows it sees is the sum of the tenants' rows it sees. For any other
+-- reader the province's rows show less, never more.
+-- TestKeptTotalsEqualCounts compares both with count(*) under each scope
+-- and shows which is read.
 --
 -- The rows are kept from the tenants' totals by a trigger on them (what a
 -- statement added to or took from a tenant's row, added to its province's).
