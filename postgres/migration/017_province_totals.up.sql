@@ -21,6 +21,11 @@
 -- values, so such writes wait for each other's commit there (the tenants'
 -- rows already make writers at one tenant wait); rows are taken in key
 -- order, so they do not deadlock.
+-- No write to assignments or hazards may run the old trigger functions
+-- after the province's rows are summed below (an instance not yet upgraded,
+-- writing during the migration, would be missing from them for good).
+LOCK TABLE assignments, hazards IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE assignment_province_totals (
   tenant_path ltree NOT NULL, -- the province's
   lines       text[] NOT NULL,
