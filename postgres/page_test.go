@@ -82,6 +82,27 @@ func TestPageScopeEndsWithItsPipeline(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, prog[0].Total)
 	require.Empty(t, scopeNow())
+	// a province's own totals are counted with a kept plan, its page with a
+	// plan made for its values, and neither mode outlives the pipeline
+	for range 3 {
+		_, total, err := db.ListAssignments(ctx, sees(t, conn, "41"), duban.AssignmentFilter{Within: "41", Limit: 1})
+		require.NoError(t, err)
+		require.Equal(t, 3, total)
+	}
+	plans := func(like string) (generic, custom int) {
+		require.NoError(t, db.Pool.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) FROM pg_prepared_statements
+			WHERE statement LIKE $1 AND statement NOT LIKE '%pg_prepared_statements%'`, like).Scan(&generic, &custom))
+		return generic, custom
+	}
+	generic, custom := plans("%FROM assignment_province_totals%")
+	require.Positive(t, generic, "the province's count was planned anew")
+	require.Zero(t, custom)
+	generic, custom = plans("%ORDER BY id LIMIT $10%")
+	require.Zero(t, generic, "the page after the count kept a plan")
+	require.Positive(t, custom)
+	var mode string
+	require.NoError(t, db.Pool.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&mode))
+	require.Equal(t, "force_custom_plan", mode)
 }
 
 // A list's pipeline is traced as one span with a span per statement, named
