@@ -166,8 +166,8 @@ func provinceSeen(scope []string, within string) bool {
 		return false
 	}
 	for _, s := range scope {
-		if l, rest, ok := strings.Cut(s, "."); ok && duban.Line(l).Info() != nil {
-			s = rest
+		if l, rest, ok := strings.Cut(s, "."); ok && strings.Trim(l, "0123456789") != "" {
+			s = rest // a line's path: the line, then the place (whose labels are codes)
 		}
 		if strings.HasPrefix(s, within+".") {
 			return false
