@@ -448,12 +448,22 @@ type loadResult struct {
 	firstBad string // the first failure: its status or error
 }
 
+// failed counts a failed call, keeping the first's status or error for the report.
+func (r *loadResult) failed(st int, err error) {
+	if r.bad++; r.firstBad == "" {
+		r.firstBad = fmt.Sprintf("status %d", st)
+		if err != nil {
+			r.firstBad = err.Error()
+		}
+	}
+}
+
 // loadRun drives fn from the given number of clients for d.
 func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.Client) (int, error)) loadResult {
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	var mu sync.Mutex
 	var lat []time.Duration
-	bad, firstBad := 0, ""
+	var res loadResult
 	var wg sync.WaitGroup
 	end := time.Now().Add(d)
 	for i := 0; i < clients; i++ {
@@ -466,13 +476,7 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 				el := time.Since(t0)
 				mu.Lock()
 				if err != nil || st != 200 {
-					bad++
-					if firstBad == "" { // what the first failure was, for the report
-						firstBad = fmt.Sprintf("status %d", st)
-						if err != nil {
-							firstBad = err.Error()
-						}
-					}
+					res.failed(st, err)
 				} else {
 					lat = append(lat, el)
 				}
@@ -481,7 +485,8 @@ func loadRun(ctx context.Context, clients int, d time.Duration, fn func(c *http.
 		}()
 	}
 	wg.Wait()
-	return loadResult{rps: float64(len(lat)) / d.Seconds(), p50: load.Percentile(lat, 50), p99: load.Percentile(lat, 99), bad: bad, firstBad: firstBad}
+	res.rps, res.p50, res.p99 = float64(len(lat))/d.Seconds(), load.Percentile(lat, 50), load.Percentile(lat, 99)
+	return res
 }
 
 // loadInterleaved calls each of fns in turn from one client for d, after a
@@ -502,12 +507,7 @@ func loadInterleaved(ctx context.Context, d time.Duration, fns ...func(c *http.C
 			el := time.Since(t0)
 			switch {
 			case err != nil || st != http.StatusOK:
-				if out[i].bad++; out[i].firstBad == "" {
-					out[i].firstBad = fmt.Sprintf("status %d", st)
-					if err != nil {
-						out[i].firstBad = err.Error()
-					}
-				}
+				out[i].failed(st, err)
 			case !now.Before(warm):
 				lat[i] = append(lat[i], el)
 			}
